@@ -1,0 +1,32 @@
+/**
+ * The `meetmeter` command line: one file per command, each exporting `register(program)`.
+ * Exit codes: 0 done, 1 failure, 2 usage or configuration error.
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config.js";
+
+const program = new Command("meetmeter")
+  .description("Measures video meetings from Whereby's signed webhooks.")
+  .showHelpAfterError()
+  .exitOverride();
+
+const commands = await Promise.all([
+  import("./serve.js"),
+  import("./migrate.js"),
+  import("./signature.js"),
+]);
+for (const command of commands) command.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof ConfigError) {
+    console.error(`meetmeter: ${error.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`meetmeter: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
