@@ -82,7 +82,8 @@ const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)),
 
 /** The envelope every webhook shares. This is all the endpoint requires before it stores an event. */
 export const envelopeSchema = z.looseObject({
-  apiVersion: z.string().optional(),
+  // Not one of the fields an event needs: an odd value must not get a signed event refused.
+  apiVersion: z.string().optional().catch(undefined),
   id: z.string().min(1).max(256),
   type: z.string().min(1),
   createdAt: timestamp,
@@ -91,9 +92,21 @@ export const envelopeSchema = z.looseObject({
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-type EventOf<T extends KnownEventType> = Omit<Envelope, "type" | "data"> & {
+/**
+ * The envelope's fields, spelled out: `Omit` over the loose envelope type would keep only its index signature and
+ * leave `id` and `createdAt` typed `unknown`.
+ */
+interface EnvelopeFields {
+  apiVersion?: string;
+  id: string;
+  createdAt: string;
+}
+
+type EventOf<T extends KnownEventType> = EnvelopeFields & {
   type: T;
   data: z.infer<(typeof dataSchemas)[T]>;
+  /** Never set on a known event, so that `if (!event.unrecognised)` narrows to {@link KnownEvent}. */
+  unrecognised?: never;
 };
 
 export type ClientJoinedEvent = EventOf<"room.client.joined">;
@@ -109,14 +122,17 @@ export type RecordingFinishedEvent = EventOf<"recording.finished">;
 export type AssistantRequestedEvent = EventOf<"assistant.requested">;
 
 /** An event of a type this version does not know, or a known type whose data does not have the documented shape. */
-export type GenericEvent = Omit<Envelope, "type" | "data"> & {
+export type GenericEvent = EnvelopeFields & {
   type: string;
   data: Record<string, unknown>;
   /** Set when `type` is known but `data` did not match its schema: the event is kept, and derivation ignores it. */
   unrecognised: true;
 };
 
-/** Every event Whereby documents, discriminated on `type`. */
+/**
+ * Every event Whereby documents, discriminated on `type`. A {@link WherebyEvent} may also be generic, whose `type` is
+ * any string, so narrow it with `isKnownEvent(event)` or `!event.unrecognised` before switching on `type`.
+ */
 export type KnownEvent = { [T in KnownEventType]: EventOf<T> }[KnownEventType];
 
 export type WherebyEvent = KnownEvent | GenericEvent;
@@ -145,7 +161,9 @@ function describe(error: z.ZodError): string {
  *
  * @example
  * const result = parseEvent(JSON.parse(body));
- * if (result.ok && result.event.type === "room.client.joined") result.event.data.participantId;
+ * if (result.ok && !result.event.unrecognised && result.event.type === "room.client.joined") {
+ *   result.event.data.participantId; // string
+ * }
  */
 export function parseEvent(value: unknown): EventParseResult {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -155,8 +173,10 @@ export function parseEvent(value: unknown): EventParseResult {
   if (!envelope.success) return { ok: false, code: "invalid_event", message: describe(envelope.error) };
   const { type } = envelope.data;
   const rawData = envelope.data.data;
-  const data = typeof rawData === "object" && rawData !== null && !Array.isArray(rawData) ? rawData : {};
-  if (isKnownEventType(type)) {
+  const isObject = typeof rawData === "object" && rawData !== null && !Array.isArray(rawData);
+  const data = isObject ? rawData : {};
+  // A known type whose data is there but not an object has the wrong shape: generic, not a known event without data.
+  if (isKnownEventType(type) && (isObject || rawData === undefined || rawData === null)) {
     const parsed = dataSchemas[type].safeParse(data);
     if (parsed.success) return { ok: true, event: { ...envelope.data, type, data: parsed.data } as KnownEvent };
   }
