@@ -1,0 +1,52 @@
+/** The attendance CSV of SPEC §4: RFC 4180, UTF-8, one row per person, guarded against spreadsheet formulas. */
+import { stringify } from "csv-stringify/sync";
+import type { SessionDetail } from "../attendance/types.js";
+
+export const ATTENDANCE_CSV_HEADER = [
+  "session_id",
+  "room_name",
+  "key",
+  "display_name",
+  "role",
+  "external_id",
+  "metadata_subject",
+  "metadata_verified",
+  "first_joined_at",
+  "last_left_at",
+  "connected_seconds",
+  "attendance_percent",
+  "connections",
+  "waited_seconds",
+] as const;
+
+/** A cell a spreadsheet would run as a formula gets a leading apostrophe. */
+export function guardCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function cell(value: string | number | boolean | null): string {
+  if (value === null) return "";
+  return typeof value === "string" ? guardCell(value) : String(value);
+}
+
+export function attendanceCsv(session: SessionDetail): string {
+  const rows = session.participants.map((p) =>
+    [
+      session.id,
+      session.roomName,
+      p.key,
+      p.displayName,
+      p.roleName,
+      p.externalId,
+      p.metadataSubject,
+      p.metadataVerified,
+      p.firstJoinedAt,
+      p.lastLeftAt,
+      p.connectedSeconds,
+      p.attendancePercent,
+      p.connections.length,
+      p.waitedSeconds,
+    ].map(cell),
+  );
+  return stringify([[...ATTENDANCE_CSV_HEADER], ...rows], { record_delimiter: "\r\n" });
+}

@@ -1,0 +1,106 @@
+/**
+ * What the read routes and `meetmeter report` ask: the materialised sessions, made current. Reads wait until the
+ * events acknowledged before them are derived; ongoing sessions, the only figures that move with the clock, are
+ * derived afresh at read time.
+ */
+import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
+import { derivePartition, type MetadataOptions, type Projector } from "../projection/projector.js";
+import type { EventStore, Page, PersonSessionRow, SessionFilter } from "../store/event-store.js";
+import { summaryOf } from "../store/sql-store.js";
+import { bucketUsage, type UsageInterval, type UsageReport } from "./usage.js";
+
+/** How long after a session's end a recording or transcription without a roomSessionId is taken as its own. */
+const ARTIFACT_GRACE_MS = 2 * 60 * 60 * 1000;
+
+export interface PersonHistory {
+  key: string;
+  displayName: string | null;
+  sessions: Omit<PersonSessionRow, "displayName">[];
+  totals: { sessions: number; connectedSeconds: number; averageAttendancePercent: number | null };
+}
+
+export class ReadModel {
+  constructor(
+    private readonly store: EventStore,
+    private readonly projector: Projector | null,
+    private readonly metadata: MetadataOptions,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private async current(): Promise<void> {
+    await this.projector?.idle();
+  }
+
+  private async fresh(partitionKey: string, id: string): Promise<SessionDetail | null> {
+    const sessions = await derivePartition(this.store, partitionKey, { ...this.metadata, now: this.clock() });
+    return sessions.find((s) => s.id === id) ?? null;
+  }
+
+  async listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>> {
+    await this.current();
+    const page = await this.store.listSessions(filter, limit, cursor);
+    const results = await Promise.all(
+      page.results.map(async (summary) => {
+        if (!summary.ongoing) return summary;
+        const found = await this.store.getSession(summary.id);
+        const live = found && (await this.fresh(found.partitionKey, summary.id));
+        return live ? summaryOf(live) : summary;
+      }),
+    );
+    return { results, cursor: page.cursor };
+  }
+
+  async session(id: string): Promise<SessionDetail | null> {
+    await this.current();
+    const found = await this.store.getSession(id);
+    if (!found) return null;
+    const detail = found.detail.ongoing ? ((await this.fresh(found.partitionKey, id)) ?? found.detail) : found.detail;
+    return this.withRoomArtifacts(detail);
+  }
+
+  /** Recordings and transcriptions that Whereby sent without a roomSessionId belong to the room's session then. */
+  private async withRoomArtifacts(session: SessionDetail): Promise<SessionDetail> {
+    if (session.roomName === null) return session;
+    const end = Date.parse(session.endedAt ?? new Date(this.clock()).toISOString()) + ARTIFACT_GRACE_MS;
+    const rows = await this.store.roomArtifacts(session.roomName, session.startedAt, new Date(end).toISOString());
+    if (rows.length === 0) return session;
+    const known = new Set([...session.recordings, ...session.transcriptions].map((a) => a.eventId));
+    const recordings = [...session.recordings];
+    const transcriptions = [...session.transcriptions];
+    for (const row of rows) {
+      if (known.has(row.id)) continue;
+      const body = JSON.parse(row.body.toString("utf8")) as { data?: Record<string, unknown> };
+      const artifact: Artifact = { eventId: row.id, type: row.type, createdAt: row.createdAt, data: body.data ?? {} };
+      (row.type.startsWith("recording.") ? recordings : transcriptions).push(artifact);
+    }
+    return { ...session, recordings, transcriptions };
+  }
+
+  async person(key: string): Promise<PersonHistory | null> {
+    await this.current();
+    const rows = await this.store.sessionsOfPerson(key);
+    if (rows.length === 0) return null;
+    const percents = rows.map((r) => r.attendancePercent).filter((p): p is number => p !== null);
+    return {
+      key,
+      displayName: rows[0]?.displayName ?? null,
+      sessions: rows.map(({ displayName: _name, ...row }) => row),
+      totals: {
+        sessions: rows.length,
+        connectedSeconds: Math.round(rows.reduce((sum, r) => sum + r.connectedSeconds, 0) * 1000) / 1000,
+        averageAttendancePercent:
+          percents.length === 0 ? null : Math.round((percents.reduce((a, b) => a + b, 0) / percents.length) * 10) / 10,
+      },
+    };
+  }
+
+  async rooms() {
+    await this.current();
+    return this.store.rooms();
+  }
+
+  async usage(options: { from: string | null; to: string | null; interval: UsageInterval; tz: string }): Promise<UsageReport> {
+    await this.current();
+    return bucketUsage(await this.store.usage(options.from, options.to), options);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The read API of SPEC §4. Every route needs the bearer token; bad query values answer 400 `invalid_query`,
+ * unknown ids 404 `not_found`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { EventStore, IncomingEvent } from "../store/event-store.js";
+import { InvalidCursorError } from "../store/sql-store.js";
+import { attendanceCsv } from "./csv.js";
+import type { LiveEvents } from "./live-events.js";
+import type { ReadModel } from "./read-model.js";
+import { isTimeZone } from "./usage.js";
+
+const instant = z
+  .string()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: "must be an ISO 8601 date or time, e.g. 2026-03-01T00:00:00Z",
+  })
+  .transform((v) => new Date(v).toISOString());
+
+const page = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().min(1).max(1000).optional(),
+};
+
+const text = z.string().min(1).max(1000);
+
+const sessionsQuery = z.strictObject({
+  ...page,
+  roomName: text.optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  ongoing: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+});
+
+const usageQuery = z.strictObject({
+  from: instant.optional(),
+  to: instant.optional(),
+  interval: z.enum(["day", "month"]).default("day"),
+  tz: z.string().refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Oslo" }).default("UTC"),
+});
+
+const eventsQuery = z.strictObject({
+  ...page,
+  type: text.optional(),
+  roomName: text.optional(),
+  sessionId: text.optional(),
+});
+
+const noQuery = z.strictObject({});
+
+class InvalidQuery extends Error {}
+
+function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
+  const result = schema.safeParse(request.query ?? {});
+  if (!result.success) {
+    const message = result.error.issues
+      .map((issue) => {
+        if (issue.code === "unrecognized_keys") return `unknown parameter ${issue.keys.join(", ")}`;
+        return `${issue.path.join(".") || "query"} ${issue.message}`;
+      })
+      .join("; ");
+    throw new InvalidQuery(message);
+  }
+  return result.data;
+}
+
+function eventView(row: IncomingEvent) {
+  return {
+    id: row.id,
+    type: row.type,
+    createdAt: row.createdAt,
+    receivedAt: row.receivedAt,
+    channel: row.channel,
+    body: JSON.parse(row.body.toString("utf8")) as unknown,
+  };
+}
+
+export interface ReadRouteOptions {
+  store: EventStore;
+  readModel: ReadModel;
+  live: LiveEvents;
+  authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions): Promise<void> {
+  const { readModel, store, live } = options;
+  app.addHook("preHandler", options.authorize);
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof InvalidQuery || error instanceof InvalidCursorError) {
+      return reply.code(400).send({ error: "invalid_query", message: error.message });
+    }
+    throw error;
+  });
+  const notFound = (reply: FastifyReply, what: string) =>
+    reply.code(404).send({ error: "not_found", message: `No ${what} with that id.` });
+
+  app.get("/api/sessions", async (request) => {
+    const q = parseQuery(sessionsQuery, request);
+    const filter = { roomName: q.roomName, from: q.from, to: q.to, ongoing: q.ongoing };
+    return readModel.listSessions(filter, q.limit, q.cursor ?? null);
+  });
+
+  app.get<{ Params: { id: string } }>("/api/sessions/:id", async (request, reply) => {
+    parseQuery(noQuery, request);
+    const session = await readModel.session(request.params.id);
+    return session ?? notFound(reply, "session");
+  });
+
+  app.get<{ Params: { id: string } }>("/api/sessions/:id/attendance.csv", async (request, reply) => {
+    parseQuery(noQuery, request);
+    const session = await readModel.session(request.params.id);
+    if (!session) return notFound(reply, "session");
+    const filename = `attendance-${session.id.replace(/[^A-Za-z0-9_-]/g, "_")}.csv`;
+    return reply
+      .type("text/csv; charset=utf-8")
+      .header("content-disposition", `attachment; filename="${filename}"`)
+      .send(attendanceCsv(session));
+  });
+
+  app.get<{ Params: { key: string } }>("/api/people/:key", async (request, reply) => {
+    parseQuery(noQuery, request);
+    const person = await readModel.person(request.params.key);
+    return person ?? notFound(reply, "person");
+  });
+
+  app.get("/api/rooms", async (request) => {
+    parseQuery(noQuery, request);
+    return { results: await readModel.rooms(), cursor: null };
+  });
+
+  app.get("/api/usage", async (request) => {
+    const q = parseQuery(usageQuery, request);
+    if (q.from && q.to && q.from >= q.to) throw new InvalidQuery("from must be before to");
+    return readModel.usage({ from: q.from ?? null, to: q.to ?? null, interval: q.interval, tz: q.tz });
+  });
+
+  app.get("/api/events", async (request) => {
+    const q = parseQuery(eventsQuery, request);
+    const filter = { type: q.type, roomName: q.roomName, sessionId: q.sessionId };
+    const result = await store.listEvents(filter, q.limit, q.cursor ?? null);
+    return { results: result.results.map(eventView), cursor: result.cursor };
+  });
+
+  app.get("/api/quarantine", async (request) => {
+    const q = parseQuery(z.strictObject(page), request);
+    const result = await store.listQuarantine(q.limit, q.cursor ?? null);
+    return {
+      results: result.results.map(({ body, ...row }) => ({ ...row, body: body.toString("base64") })),
+      cursor: result.cursor,
+    };
+  });
+
+  app.get("/api/events/stream", (request, reply) => {
+    parseQuery(noQuery, request);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+    });
+    raw.write(": meetmeter live events\n\n");
+    const unsubscribe = live.subscribe((row) => {
+      raw.write(`event: webhook\ndata: ${JSON.stringify(eventView(row))}\n\n`);
+    });
+    const heartbeat = setInterval(() => raw.write(": keep-alive\n\n"), 15_000);
+    request.raw.on("close", () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+}

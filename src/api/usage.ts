@@ -1,0 +1,116 @@
+/**
+ * Participant minutes per day or month in an IANA time zone. A session counts in the bucket of its startedAt as
+ * seen in that zone; each bucket starts at its local midnight, written with that moment's offset.
+ */
+import type { UsageRow } from "../store/event-store.js";
+
+export type UsageInterval = "day" | "month";
+
+export interface UsageBucket {
+  start: string;
+  sessions: number;
+  participantSeconds: number;
+  billableParticipantMinutes: number;
+}
+
+export interface UsageReport {
+  interval: UsageInterval;
+  tz: string;
+  from: string | null;
+  to: string | null;
+  buckets: UsageBucket[];
+  total: Omit<UsageBucket, "start">;
+}
+
+/** Most buckets one answer lists (ten years of days). */
+const MAX_BUCKETS = 3660;
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function partsIn(formatter: Intl.DateTimeFormat, ms: number): { y: number; m: number; d: number; offset: string } {
+  const parts: Record<string, string> = {};
+  for (const part of formatter.formatToParts(ms)) parts[part.type] = part.value;
+  const name = parts.timeZoneName ?? "GMT";
+  const offset = name === "GMT" ? "+00:00" : name.replace("GMT", "");
+  return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), offset };
+}
+
+function offsetMinutes(offset: string): number {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(offset);
+  if (!match) return 0;
+  return (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+export function bucketUsage(
+  rows: readonly UsageRow[],
+  options: { interval: UsageInterval; tz: string; from: string | null; to: string | null },
+): UsageReport {
+  const formatter = new Intl.DateTimeFormat("en-US", {
+    timeZone: options.tz,
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    timeZoneName: "longOffset",
+    hourCycle: "h23",
+  });
+  const keyOf = (ms: number) => {
+    const { y, m, d } = partsIn(formatter, ms);
+    return options.interval === "day" ? `${y}-${pad(m)}-${pad(d)}` : `${y}-${pad(m)}-01`;
+  };
+  /** The local midnight that begins a bucket, as an ISO time with its offset in the zone. */
+  const startOf = (key: string) => {
+    const [y, m, d] = key.split("-").map(Number) as [number, number, number];
+    let guess = Date.UTC(y, m - 1, d);
+    for (let i = 0; i < 3; i += 1) guess = Date.UTC(y, m - 1, d) - offsetMinutes(partsIn(formatter, guess).offset) * 60_000;
+    return `${key}T00:00:00${partsIn(formatter, guess).offset}`;
+  };
+  const nextKey = (key: string) => {
+    const [y, m, d] = key.split("-").map(Number) as [number, number, number];
+    const next = options.interval === "day" ? new Date(Date.UTC(y, m - 1, d + 1)) : new Date(Date.UTC(y, m, 1));
+    return `${next.getUTCFullYear()}-${pad(next.getUTCMonth() + 1)}-${pad(next.getUTCDate())}`;
+  };
+
+  const byKey = new Map<string, Omit<UsageBucket, "start">>();
+  const total = { sessions: 0, participantSeconds: 0, billableParticipantMinutes: 0 };
+  for (const row of rows) {
+    const key = keyOf(Date.parse(row.startedAt));
+    const bucket = byKey.get(key) ?? { sessions: 0, participantSeconds: 0, billableParticipantMinutes: 0 };
+    bucket.sessions += 1;
+    bucket.participantSeconds += row.participantSeconds;
+    bucket.billableParticipantMinutes += row.billableParticipantMinutes;
+    byKey.set(key, bucket);
+    total.sessions += 1;
+    total.participantSeconds += row.participantSeconds;
+    total.billableParticipantMinutes += row.billableParticipantMinutes;
+  }
+
+  const keys = [...byKey.keys()].sort();
+  const first = options.from !== null ? keyOf(Date.parse(options.from)) : keys[0];
+  const last = options.to !== null ? keyOf(Date.parse(options.to) - 1) : keys.at(-1);
+  const buckets: UsageBucket[] = [];
+  if (first !== undefined && last !== undefined) {
+    for (let key = first; key <= last && buckets.length < MAX_BUCKETS; key = nextKey(key)) {
+      const bucket = byKey.get(key) ?? { sessions: 0, participantSeconds: 0, billableParticipantMinutes: 0 };
+      buckets.push({ start: startOf(key), ...bucket, participantSeconds: round3(bucket.participantSeconds) });
+    }
+  }
+  return {
+    interval: options.interval,
+    tz: options.tz,
+    from: options.from,
+    to: options.to,
+    buckets,
+    total: { ...total, participantSeconds: round3(total.participantSeconds) },
+  };
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;

@@ -1,0 +1,47 @@
+/** `meetmeter serve`: the webhook receiver, the read API, the dashboard and /metrics on one port. */
+import type { Command } from "commander";
+import { ConfigError, loadConfig, readEnvironment, type ConfigFlags } from "../config.js";
+import { createService } from "../server.js";
+
+export function register(program: Command): void {
+  program
+    .command("serve")
+    .description("receive Whereby webhooks and serve the API and dashboard")
+    .option("--secret <secrets>", "webhook secret(s), comma-separated (WHEREBY_WEBHOOK_SECRET)")
+    .option("--database <url>", "sqlite:<path> or postgres://… (DATABASE_URL)")
+    .option("--port <port>", "port to listen on (PORT, default 8000)")
+    .option("--host <host>", "address to listen on (HOST, default 127.0.0.1)")
+    .option("--insecure-skip-verification", "accept unsigned webhooks (local experiments only)")
+    .action(async (flags: ConfigFlags) => {
+      const config = loadConfig(flags, readEnvironment());
+      if (config.secrets.length === 0 && !config.insecureSkipVerification) {
+        throw new ConfigError(
+          "WHEREBY_WEBHOOK_SECRET is not set: give the secret from Whereby's webhook settings, e.g. " +
+            "WHEREBY_WEBHOOK_SECRET=<secret> npm start (or --secret). To try meetmeter without one, run npm run demo.",
+        );
+      }
+      const service = await createService(config);
+      const shutdown = (signal: string) => {
+        service.app.log.info({ signal }, "shutting down: finishing deliveries in flight");
+        service.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            service.app.log.error({ err: error }, "shutdown failed");
+            process.exit(1);
+          },
+        );
+      };
+      process.once("SIGTERM", () => shutdown("SIGTERM"));
+      process.once("SIGINT", () => shutdown("SIGINT"));
+      const address = await service.app.listen({ port: config.port, host: config.host });
+      const store = service.store.kind;
+      console.log(
+        [
+          `meetmeter is listening on ${address} (store: ${store})`,
+          `  webhook endpoint: ${address}/webhooks/whereby`,
+          `  dashboard:        ${address}/#token=${service.token}`,
+          `  API token:        ${service.token}`,
+        ].join("\n"),
+      );
+    });
+}

@@ -1,0 +1,112 @@
+/**
+ * One typed configuration from the environment (a `.env` file in the working directory included) and flags.
+ * Flags win over the environment. A bad value is a {@link ConfigError}: the command exits 2 with one line.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { parse as parseDotenv } from "dotenv";
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export interface Config {
+  /** Accepted webhook secrets, newest first; empty only with insecureSkipVerification. */
+  secrets: string[];
+  insecureSkipVerification: boolean;
+  databaseUrl: string;
+  port: number;
+  host: string;
+  /** null: generated at first start and kept in the data folder. */
+  apiToken: string | null;
+  toleranceSeconds: number;
+  metadataSecrets: string[];
+  metadataMaxAgeSeconds: number;
+  maxBodyBytes: number;
+  /** Origins allowed to read the API from a browser; none by default. */
+  corsOrigins: string[];
+  logLevel: string;
+}
+
+export const DEFAULT_DATABASE_URL = "sqlite:./data/meetmeter.db";
+
+/** Flags as commander gives them (camelCase). */
+export interface ConfigFlags {
+  secret?: string;
+  database?: string;
+  port?: string;
+  host?: string;
+  insecureSkipVerification?: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** process.env over the `.env` file of the working directory, as dotenv does it: the real environment wins. */
+export function readEnvironment(cwd = process.cwd(), env: Env = process.env): Env {
+  const file = `${cwd}/.env`;
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...env };
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name} must be a whole number, got "${value}".`);
+  const number = Number(value);
+  if (number < min || number > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${number}.`);
+  return number;
+}
+
+export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
+  if (/^sqlite:.+/.test(url)) return url;
+  if (/^postgres(ql)?:\/\/.+/.test(url)) {
+    try {
+      new URL(url);
+      return url;
+    } catch {
+      throw new ConfigError(`${name} is not a valid postgres:// URL: "${url}".`);
+    }
+  }
+  throw new ConfigError(`${name} must be sqlite:<path> or postgres://…, got "${url}".`);
+}
+
+/**
+ * Builds the configuration.
+ *
+ * @example
+ * const config = loadConfig({ port: "9000" }, readEnvironment());
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()): Config {
+  const secrets = list(flags.secret ?? env.WHEREBY_WEBHOOK_SECRET);
+  const host = flags.host ?? env.HOST ?? "127.0.0.1";
+  if (host.trim() === "") throw new ConfigError("HOST must not be empty.");
+  const token = env.MEETMETER_API_TOKEN?.trim() || null;
+  if (token !== null && token.length < 16) {
+    throw new ConfigError("MEETMETER_API_TOKEN must be at least 16 characters long.");
+  }
+  return {
+    secrets,
+    insecureSkipVerification: flags.insecureSkipVerification ?? false,
+    databaseUrl: checkDatabaseUrl(
+      flags.database ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+      flags.database ? "--database" : "DATABASE_URL",
+    ),
+    port: integer(flags.port ? "--port" : "PORT", flags.port ?? env.PORT, 8000, 0, 65535),
+    host,
+    apiToken: token,
+    toleranceSeconds: integer("WEBHOOK_TOLERANCE_SECONDS", env.WEBHOOK_TOLERANCE_SECONDS, 300, 1, 86_400 * 365),
+    metadataSecrets: list(env.MEETMETER_METADATA_SECRET),
+    metadataMaxAgeSeconds: integer("METADATA_MAX_AGE_SECONDS", env.METADATA_MAX_AGE_SECONDS, 2_592_000, 1, 2 ** 31),
+    maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 262_144, 1, 64 * 1024 * 1024),
+    corsOrigins: list(env.MEETMETER_CORS_ORIGINS),
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * One webhook delivery from raw bytes to an answer: verify, parse, commit, in the order of SPEC §2.
+ * Framework-free, so that the HTTP route stays a thin adapter.
+ */
+import { partitionKeyOf } from "../attendance/index.js";
+import type { EventStore, IncomingEvent } from "../store/event-store.js";
+import { parseEvent } from "../whereby/events.js";
+import { verifyWherebySignature } from "../whereby/signature.js";
+import { WebhookError } from "../whereby/webhook-error.js";
+import { StoreBusyError, type GroupCommitter } from "./group-commit.js";
+
+export interface Delivery {
+  body: Buffer;
+  signatureHeader: string | undefined;
+  channel: string | null;
+}
+
+export interface Accepted {
+  ok: true;
+  id: string;
+  type: string;
+  duplicate: boolean;
+}
+
+export interface ReceiverOptions {
+  store: EventStore;
+  committer: GroupCommitter;
+  secrets: readonly string[];
+  toleranceSeconds: number;
+  /** Skips the signature check entirely: for local experiments only. */
+  insecureSkipVerification: boolean;
+  onUnverified?: () => void;
+}
+
+function stringField(data: unknown, name: string): string | null {
+  if (typeof data !== "object" || data === null) return null;
+  const value = (data as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : null;
+}
+
+export type Receiver = (delivery: Delivery) => Promise<Accepted>;
+
+/**
+ * Makes the receiver. It resolves with the acknowledgement only after the event is committed, and throws a
+ * WebhookError for every refusal.
+ */
+export function createReceiver(options: ReceiverOptions): Receiver {
+  async function quarantine(delivery: Delivery, error: WebhookError): Promise<never> {
+    try {
+      await options.store.quarantine([
+        {
+          receivedAt: new Date().toISOString(),
+          channel: delivery.channel,
+          reason: error.code,
+          message: error.message,
+          body: delivery.body,
+        },
+      ]);
+    } catch (cause) {
+      throw new WebhookError("store_unavailable", "The store cannot take this delivery right now; retry later.", {
+        cause,
+      });
+    }
+    throw error;
+  }
+
+  return async function receive(delivery) {
+    if (options.insecureSkipVerification) options.onUnverified?.();
+    else {
+      verifyWherebySignature({
+        header: delivery.signatureHeader,
+        body: delivery.body,
+        secrets: options.secrets,
+        toleranceSeconds: options.toleranceSeconds,
+      });
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(delivery.body));
+    } catch {
+      return quarantine(delivery, new WebhookError("invalid_json", "The body is not valid UTF-8 JSON."));
+    }
+    const parsed = parseEvent(json);
+    if (!parsed.ok) {
+      return quarantine(delivery, new WebhookError("invalid_event", `The body is not a Whereby event: ${parsed.message}`));
+    }
+    const { event } = parsed;
+    const incoming: IncomingEvent = {
+      id: event.id,
+      type: event.type,
+      createdAt: new Date(event.createdAt).toISOString(),
+      receivedAt: new Date().toISOString(),
+      channel: delivery.channel,
+      roomName: stringField(event.data, "roomName"),
+      roomSessionId: stringField(event.data, "roomSessionId"),
+      partitionKey: partitionKeyOf(event),
+      body: delivery.body,
+    };
+    try {
+      const { stored } = await options.committer.submit(incoming);
+      return { ok: true, id: event.id, type: event.type, duplicate: !stored };
+    } catch (cause) {
+      const message =
+        cause instanceof StoreBusyError
+          ? "Too many deliveries are waiting for the store; retry later."
+          : "The store cannot take this event right now; retry later.";
+      throw new WebhookError("store_unavailable", message, { cause });
+    }
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * `POST /webhooks/whereby[/<channel>]`: reads the raw body under the size limit and hands it to the receiver.
+ * The body is never parsed by the framework: the signature covers the bytes exactly as sent.
+ */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Metrics } from "../metrics.js";
+import { SIGNATURE_HEADER } from "../whereby/signature.js";
+import { WebhookError } from "../whereby/webhook-error.js";
+import type { Receiver } from "./receive.js";
+
+const CHANNEL = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface WebhookRouteOptions {
+  receive: Receiver;
+  maxBodyBytes: number;
+  metrics: Metrics;
+}
+
+export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
+  const { receive, metrics } = options;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  function refuse(reply: FastifyReply, error: WebhookError, type: string) {
+    metrics.eventsReceived.inc({ type, outcome: error.code });
+    if (error.status === 401) metrics.signatureFailures.inc({ code: error.code });
+    if (error.code === "invalid_json" || error.code === "invalid_event") metrics.quarantined.inc({ reason: error.code });
+    return reply.code(error.status).send(error.toJSON());
+  }
+
+  async function handle(channel: string | null, body: unknown, header: unknown, reply: FastifyReply) {
+    const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    try {
+      const accepted = await receive({
+        body: raw,
+        signatureHeader: typeof header === "string" ? header : undefined,
+        channel,
+      });
+      metrics.eventsReceived.inc({ type: accepted.type, outcome: accepted.duplicate ? "duplicate" : "stored" });
+      if (accepted.duplicate) metrics.duplicates.inc();
+      reply.log.info({ eventId: accepted.id, eventType: accepted.type, duplicate: accepted.duplicate }, "event stored");
+      return reply.code(200).send({ ok: true, id: accepted.id, duplicate: accepted.duplicate });
+    } catch (error) {
+      if (!(error instanceof WebhookError)) throw error;
+      const level = error.status >= 500 ? "error" : "warn";
+      reply.log[level]({ outcome: error.code, err: error.status >= 500 ? error.cause : undefined }, error.message);
+      return refuse(reply, error, "unknown");
+    }
+  }
+
+  app.post("/webhooks/whereby", (request, reply) =>
+    handle(null, request.body, request.headers[SIGNATURE_HEADER], reply),
+  );
+  app.post<{ Params: { channel: string } }>("/webhooks/whereby/:channel", (request, reply) => {
+    if (!CHANNEL.test(request.params.channel)) {
+      return reply.code(404).send({ error: "not_found", message: "A channel is 1 to 64 of A-Z, a-z, 0-9, _ and -." });
+    }
+    return handle(request.params.channel, request.body, request.headers[SIGNATURE_HEADER], reply);
+  });
+}

@@ -1,0 +1,59 @@
+/** The Prometheus metrics of SPEC §4, each server with its own registry. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "meetmeter_process_" });
+  return {
+    registry,
+    eventsReceived: new Counter({
+      name: "meetmeter_events_received_total",
+      help: "Webhook deliveries by event type and outcome (stored, duplicate, rejected code).",
+      labelNames: ["type", "outcome"] as const,
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: "meetmeter_duplicates_total",
+      help: "Deliveries of an event id that was already stored.",
+      registers: [registry],
+    }),
+    signatureFailures: new Counter({
+      name: "meetmeter_signature_failures_total",
+      help: "Deliveries refused by the signature check, by error code.",
+      labelNames: ["code"] as const,
+      registers: [registry],
+    }),
+    quarantined: new Counter({
+      name: "meetmeter_quarantined_total",
+      help: "Validly signed bodies that were not usable events, kept in the quarantine.",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: "meetmeter_http_request_duration_seconds",
+      help: "HTTP request latency by route and status.",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    commitDuration: new Histogram({
+      name: "meetmeter_store_commit_duration_seconds",
+      help: "Time to commit one batch of events to the store.",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    commitBatchSize: new Histogram({
+      name: "meetmeter_store_commit_batch_size",
+      help: "Events per committed batch (group commit).",
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
+    pendingCommits: new Gauge({
+      name: "meetmeter_store_pending_events",
+      help: "Deliveries waiting for a commit.",
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

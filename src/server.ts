@@ -1,0 +1,161 @@
+/**
+ * Assembles the service: ingest (webhooks) → store → projection → read API, dashboard and metrics, on one port.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import { requireToken } from "./api/auth.js";
+import { LiveEvents } from "./api/live-events.js";
+import { ReadModel } from "./api/read-model.js";
+import { readRoutes } from "./api/read-routes.js";
+import type { Config } from "./config.js";
+import { dashboardPlugin } from "./dashboard/index.js";
+import { GroupCommitter } from "./ingest/group-commit.js";
+import { createReceiver } from "./ingest/receive.js";
+import { webhookRoutes } from "./ingest/webhook-routes.js";
+import { createMetrics } from "./metrics.js";
+import { Projector } from "./projection/projector.js";
+import type { EventStore } from "./store/event-store.js";
+import { dataFolderOf, openStore } from "./store/open-store.js";
+
+export interface Service {
+  app: FastifyInstance;
+  store: EventStore;
+  token: string;
+  /** Stops accepting, answers what is in flight, commits it, then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** An already open store (tests, the demo); otherwise opened from config.databaseUrl and migrated. */
+  store?: EventStore;
+  /** false for silence; otherwise pino at config.logLevel. */
+  logger?: boolean;
+}
+
+/** The API token: from the configuration, or generated once and kept in the data folder. */
+export function resolveApiToken(config: Config): string {
+  if (config.apiToken) return config.apiToken;
+  const folder = dataFolderOf(config.databaseUrl);
+  const file = join(folder, "api-token");
+  if (existsSync(file)) {
+    const token = readFileSync(file, "utf8").trim();
+    if (token.length >= 16) return token;
+  }
+  mkdirSync(folder, { recursive: true });
+  const token = randomBytes(24).toString("base64url");
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
+  const store = options.store ?? (await openStore(config.databaseUrl));
+  if (!options.store) await store.migrate();
+  const token = resolveApiToken(config);
+  const metrics = createMetrics();
+
+  const app = Fastify({
+    logger:
+      options.logger === false
+        ? false
+        : { level: config.logLevel, redact: ["req.headers.authorization", 'req.headers["whereby-signature"]'] },
+    bodyLimit: config.maxBodyBytes,
+    // Slow clients are cut off: Whereby itself gives up after 5 seconds.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  });
+
+  const live = new LiveEvents();
+  const projector = new Projector(
+    store,
+    { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds },
+    (error, partitionKey) => app.log.error({ err: error, partitionKey }, "deriving sessions failed"),
+  );
+  const committer = new GroupCommitter(store, {
+    onCommitted: (events) => {
+      projector.markDirty(events.map((e) => e.partitionKey));
+      live.publish(events);
+    },
+    onCommitTimed: (seconds, size) => {
+      metrics.commitDuration.observe(seconds);
+      metrics.commitBatchSize.observe(size);
+      metrics.pendingCommits.set(committer.pending);
+    },
+  });
+  const receive = createReceiver({
+    store,
+    committer,
+    secrets: config.secrets,
+    toleranceSeconds: config.toleranceSeconds,
+    insecureSkipVerification: config.insecureSkipVerification,
+    onUnverified: () => app.log.warn("signature verification is switched off (--insecure-skip-verification)"),
+  });
+  const readModel = new ReadModel(store, projector, {
+    metadataSecrets: config.metadataSecrets,
+    metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
+  });
+  const authorize = requireToken(token);
+
+  app.addHook("onResponse", async (request, reply) => {
+    metrics.requestDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) {
+      metrics.eventsReceived.inc({ type: "unknown", outcome: "payload_too_large" });
+      return reply.code(413).send({
+        error: "payload_too_large",
+        message: `The body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`,
+      });
+    }
+    if (status >= 400 && status < 500) {
+      return reply.code(status).send({ error: "bad_request", message: error.message });
+    }
+    request.log.error({ err: error }, "request failed");
+    return reply.code(500).send({ error: "internal_error", message: "Something went wrong on our side." });
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ error: "not_found", message: "No such route." }),
+  );
+
+  await app.register(webhookRoutes, { receive, maxBodyBytes: config.maxBodyBytes, metrics });
+  await app.register(readRoutes, { store, readModel, live, authorize });
+  await app.register(dashboardPlugin);
+
+  app.get("/healthz", async (_request, reply) => {
+    try {
+      await store.ping();
+      return { status: "ok", store: store.kind };
+    } catch {
+      return reply.code(503).send({ status: "unavailable", store: store.kind });
+    }
+  });
+
+  app.get("/metrics", { preHandler: authorize }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    store,
+    token,
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await committer.flushed();
+        await projector.idle();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

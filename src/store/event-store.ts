@@ -1,0 +1,115 @@
+/**
+ * The one interface both stores implement: the durable event log, the quarantine, and the materialised sessions
+ * derived from the log. Everything above this file speaks only to it.
+ */
+import type { SessionDetail, SessionSummary } from "../attendance/types.js";
+
+/** An event about to be appended, with what the store indexes it by. */
+export interface IncomingEvent {
+  id: string;
+  type: string;
+  /** createdAt normalised to ISO 8601 UTC with milliseconds, so that it sorts as text. */
+  createdAt: string;
+  receivedAt: string;
+  channel: string | null;
+  roomName: string | null;
+  roomSessionId: string | null;
+  /** The derivation unit the event belongs to (see partitionKeyOf), or null. */
+  partitionKey: string | null;
+  /** The request body, byte for byte. */
+  body: Buffer;
+}
+
+export interface StoredEvent extends IncomingEvent {
+  /** Order of arrival, across the whole log. */
+  seq: number;
+}
+
+/** A validly signed body that is not a usable event: kept, never silently dropped. */
+export interface QuarantinedDelivery {
+  receivedAt: string;
+  channel: string | null;
+  reason: string;
+  message: string;
+  body: Buffer;
+}
+
+export interface Page<T> {
+  results: T[];
+  cursor: string | null;
+}
+
+export interface SessionFilter {
+  roomName?: string;
+  from?: string;
+  to?: string;
+  ongoing?: boolean;
+}
+
+export interface EventFilter {
+  type?: string;
+  roomName?: string;
+  sessionId?: string;
+}
+
+export interface PersonSessionRow {
+  sessionId: string;
+  roomName: string | null;
+  startedAt: string;
+  ongoing: boolean;
+  displayName: string | null;
+  connectedSeconds: number;
+  attendancePercent: number | null;
+}
+
+export interface RoomRow {
+  roomName: string;
+  totalSessions: number;
+  firstSessionStartedAt: string;
+  lastSessionStartedAt: string;
+  participantSeconds: number;
+  billableParticipantMinutes: number;
+  uniqueParticipants: number;
+}
+
+export interface UsageRow {
+  startedAt: string;
+  participantSeconds: number;
+  billableParticipantMinutes: number;
+}
+
+export interface EventStore {
+  readonly kind: "sqlite" | "postgres";
+  /** Brings the schema up to date. */
+  migrate(): Promise<void>;
+  /**
+   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one flag per event:
+   * true when newly stored, false when that id was already in the log (or earlier in the same batch).
+   */
+  append(events: readonly IncomingEvent[]): Promise<boolean[]>;
+  quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void>;
+  listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>>;
+  /** Throws when the store cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  eventsOfPartition(partitionKey: string): Promise<StoredEvent[]>;
+  /** Events in arrival order after `afterSeq`: for rebuild and export. */
+  scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  countEvents(): Promise<number>;
+  listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>>;
+  /** Artifacts (recordings, transcriptions) of a room that carry no roomSessionId, created within [from, to]. */
+  roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;
+
+  /** Replaces every session derived from one partition, in one transaction. */
+  replaceSessions(partitionKey: string, sessions: readonly SessionDetail[]): Promise<void>;
+  /** Removes every derived row: the first step of a rebuild. */
+  clearSessions(): Promise<void>;
+  listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;
+  getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null>;
+  sessionsOfPerson(key: string): Promise<PersonSessionRow[]>;
+  rooms(): Promise<RoomRow[]>;
+  usage(from: string | null, to: string | null): Promise<UsageRow[]>;
+  /** The ongoing sessions' partitions: the only derived rows that change with the clock. */
+  ongoingPartitions(): Promise<string[]>;
+}

@@ -1,0 +1,85 @@
+/**
+ * Schema migrations, applied in name order by Kysely's Migrator. Both databases share them; the few types that
+ * differ come from `dialect`.
+ */
+import { sql, type Kysely, type Migration } from "kysely";
+
+export type Dialect = "sqlite" | "postgres";
+
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  const bytes = dialect === "sqlite" ? "blob" : "bytea";
+  return {
+    "0001_event_log": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("events")
+          .addColumn("seq", dialect === "sqlite" ? "integer" : "bigserial", (c) =>
+            dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn("id", "text", (c) => c.notNull().unique())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("received_at", "text", (c) => c.notNull())
+          .addColumn("channel", "text")
+          .addColumn("room_name", "text")
+          .addColumn("room_session_id", "text")
+          .addColumn("partition_key", "text")
+          .addColumn("body", sql.raw(bytes), (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("events_partition").on("events").columns(["partition_key", "seq"]).execute();
+        await db.schema.createIndex("events_room").on("events").columns(["room_name", "created_at"]).execute();
+        await db.schema.createIndex("events_type").on("events").columns(["type", "seq"]).execute();
+        await db.schema.createIndex("events_session").on("events").columns(["room_session_id", "seq"]).execute();
+
+        await db.schema
+          .createTable("quarantine")
+          .addColumn("seq", dialect === "sqlite" ? "integer" : "bigserial", (c) =>
+            dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey(),
+          )
+          .addColumn("received_at", "text", (c) => c.notNull())
+          .addColumn("channel", "text")
+          .addColumn("reason", "text", (c) => c.notNull())
+          .addColumn("message", "text", (c) => c.notNull())
+          .addColumn("body", sql.raw(bytes), (c) => c.notNull())
+          .execute();
+      },
+    },
+    "0002_sessions": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("sessions")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("partition_key", "text", (c) => c.notNull())
+          .addColumn("room_name", "text")
+          .addColumn("started_at", "text", (c) => c.notNull())
+          .addColumn("ongoing", "integer", (c) => c.notNull())
+          .addColumn("participant_seconds", "double precision", (c) => c.notNull())
+          .addColumn("billable_minutes", "integer", (c) => c.notNull())
+          .addColumn("unique_participants", "integer", (c) => c.notNull())
+          .addColumn("summary", "text", (c) => c.notNull())
+          .addColumn("detail", "text", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("sessions_started").on("sessions").columns(["started_at", "id"]).execute();
+        await db.schema.createIndex("sessions_room").on("sessions").columns(["room_name", "started_at", "id"]).execute();
+        await db.schema.createIndex("sessions_partition").on("sessions").column("partition_key").execute();
+        await db.schema.createIndex("sessions_ongoing").on("sessions").columns(["ongoing", "partition_key"]).execute();
+
+        await db.schema
+          .createTable("session_people")
+          .addColumn("session_id", "text", (c) => c.notNull())
+          .addColumn("person_key", "text", (c) => c.notNull())
+          .addColumn("partition_key", "text", (c) => c.notNull())
+          .addColumn("room_name", "text")
+          .addColumn("started_at", "text", (c) => c.notNull())
+          .addColumn("ongoing", "integer", (c) => c.notNull())
+          .addColumn("display_name", "text")
+          .addColumn("connected_seconds", "double precision", (c) => c.notNull())
+          .addColumn("attendance_percent", "double precision")
+          .addPrimaryKeyConstraint("session_people_pk", ["person_key", "session_id"])
+          .execute();
+        await db.schema.createIndex("session_people_partition").on("session_people").column("partition_key").execute();
+        await db.schema.createIndex("session_people_room").on("session_people").columns(["room_name", "person_key"]).execute();
+      },
+    },
+  };
+}

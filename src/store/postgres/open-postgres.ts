@@ -1,0 +1,35 @@
+/** PostgreSQL: a pool with synchronous commit; many `meetmeter serve` processes may share one database. */
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { Database as Schema } from "../schema.js";
+import { SqlEventStore } from "../sql-store.js";
+
+export interface PostgresOptions {
+  /** A schema of its own (created when missing): how tests keep their runs apart. */
+  schema?: string;
+  poolSize?: number;
+}
+
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<SqlEventStore> {
+  const settings = ["-c synchronous_commit=on"];
+  if (options.schema !== undefined) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists ${options.schema}`);
+    } finally {
+      await admin.end();
+    }
+    settings.push(`-c search_path=${options.schema}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    options: settings.join(" "),
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client that loses its connection must not take the process down with it.
+  pool.on("error", () => {});
+  return new SqlEventStore("postgres", new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }));
+}

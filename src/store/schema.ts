@@ -1,0 +1,58 @@
+/** The tables, as Kysely sees them. Times are ISO 8601 UTC text so that both databases sort them alike. */
+import type { ColumnType, Generated } from "kysely";
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  type: string;
+  created_at: string;
+  received_at: string;
+  channel: string | null;
+  room_name: string | null;
+  room_session_id: string | null;
+  partition_key: string | null;
+  body: Buffer;
+}
+
+export interface QuarantineTable {
+  seq: Generated<number>;
+  received_at: string;
+  channel: string | null;
+  reason: string;
+  message: string;
+  body: Buffer;
+}
+
+/** One row per derived session; `detail` is the whole SessionDetail as JSON, so a read is one indexed lookup. */
+export interface SessionsTable {
+  id: string;
+  partition_key: string;
+  room_name: string | null;
+  started_at: string;
+  ongoing: ColumnType<number, number, number>;
+  participant_seconds: number;
+  billable_minutes: number;
+  unique_participants: number;
+  summary: string;
+  detail: string;
+}
+
+/** Who attended which session: what /api/people reads and what counts unique participants per room. */
+export interface SessionPeopleTable {
+  session_id: string;
+  person_key: string;
+  partition_key: string;
+  room_name: string | null;
+  started_at: string;
+  ongoing: number;
+  display_name: string | null;
+  connected_seconds: number;
+  attendance_percent: number | null;
+}
+
+export interface Database {
+  events: EventsTable;
+  quarantine: QuarantineTable;
+  sessions: SessionsTable;
+  session_people: SessionPeopleTable;
+}

@@ -1,0 +1,417 @@
+/**
+ * The EventStore over Kysely: the same queries serve SQLite and PostgreSQL. Each database's file in sqlite/ and
+ * postgres/ only opens the connection with its durability settings.
+ */
+import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
+import type { SessionDetail, SessionSummary } from "../attendance/types.js";
+import type {
+  EventFilter,
+  EventStore,
+  IncomingEvent,
+  Page,
+  PersonSessionRow,
+  QuarantinedDelivery,
+  RoomRow,
+  SessionFilter,
+  StoredEvent,
+  UsageRow,
+} from "./event-store.js";
+import { migrations, type Dialect } from "./migrations.js";
+import type { Database, EventsTable } from "./schema.js";
+import type { Selectable } from "kysely";
+
+/** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
+const INSERT_CHUNK = 500;
+
+/** Thrown for a cursor that this store did not hand out: the API answers 400. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("cursor is not one this server handed out");
+  }
+}
+
+function encodeCursor(parts: unknown[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString("base64url");
+}
+
+function decodeCursor(cursor: string, check: (parts: unknown[]) => boolean): unknown[] {
+  try {
+    const parts: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(parts) && check(parts)) return parts;
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidCursorError();
+}
+
+function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    type: row.type,
+    createdAt: row.created_at,
+    receivedAt: row.received_at,
+    channel: row.channel,
+    roomName: row.room_name,
+    roomSessionId: row.room_session_id,
+    partitionKey: row.partition_key,
+    body: Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body),
+  };
+}
+
+const ARTIFACT_TYPES = ["recording.finished", "transcription.started", "transcription.finished", "transcription.failed"];
+
+export class SqlEventStore implements EventStore {
+  constructor(
+    readonly kind: Dialect,
+    private readonly db: Kysely<Database>,
+    private readonly onClose: () => Promise<void> = async () => {},
+  ) {}
+
+  async migrate(): Promise<void> {
+    const provider: MigrationProvider = { getMigrations: async () => migrations(this.kind) };
+    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+  }
+
+  async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
+    const seen = new Set<string>();
+    const unique = events.filter((event) => !seen.has(event.id) && seen.add(event.id));
+    const inserted = new Set<string>();
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+        const rows = await trx
+          .insertInto("events")
+          .values(
+            unique.slice(i, i + INSERT_CHUNK).map((e) => ({
+              id: e.id,
+              type: e.type,
+              created_at: e.createdAt,
+              received_at: e.receivedAt,
+              channel: e.channel,
+              room_name: e.roomName,
+              room_session_id: e.roomSessionId,
+              partition_key: e.partitionKey,
+              body: e.body,
+            })),
+          )
+          .onConflict((oc) => oc.column("id").doNothing())
+          .returning("id")
+          .execute();
+        for (const row of rows) inserted.add(row.id);
+      }
+    });
+    const answered = new Set<string>();
+    return events.map((event) => {
+      const fresh = inserted.has(event.id) && !answered.has(event.id);
+      answered.add(event.id);
+      return fresh;
+    });
+  }
+
+  async quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.db
+      .insertInto("quarantine")
+      .values(
+        deliveries.map((d) => ({
+          received_at: d.receivedAt,
+          channel: d.channel,
+          reason: d.reason,
+          message: d.message,
+          body: d.body,
+        })),
+      )
+      .execute();
+  }
+
+  async listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>> {
+    let query = this.db.selectFrom("quarantine").selectAll().orderBy("seq").limit(limit + 1);
+    if (cursor) {
+      const [after] = decodeCursor(cursor, (p) => p.length === 1 && Number.isInteger(p[0]));
+      query = query.where("seq", ">", after as number);
+    }
+    const rows = await query.execute();
+    const results = rows.slice(0, limit).map((r) => ({
+      seq: Number(r.seq),
+      receivedAt: r.received_at,
+      channel: r.channel,
+      reason: r.reason,
+      message: r.message,
+      body: Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body),
+    }));
+    return { results, cursor: rows.length > limit ? encodeCursor([results.at(-1)!.seq]) : null };
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+    await this.onClose();
+  }
+
+  async eventsOfPartition(partitionKey: string): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .selectAll()
+      .where("partition_key", "=", partitionKey)
+      .orderBy("seq")
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .selectAll()
+      .where("seq", ">", afterSeq)
+      .orderBy("seq")
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async countEvents(): Promise<number> {
+    const row = await this.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>> {
+    let query = this.db.selectFrom("events").selectAll().orderBy("seq").limit(limit + 1);
+    if (filter.type) query = query.where("type", "=", filter.type);
+    if (filter.roomName) query = query.where("room_name", "=", filter.roomName);
+    if (filter.sessionId) {
+      const partitions = this.db.selectFrom("sessions").select("partition_key").where("id", "=", filter.sessionId);
+      query = query.where((eb) =>
+        eb.or([eb("room_session_id", "=", filter.sessionId!), eb("partition_key", "in", partitions)]),
+      );
+    }
+    if (cursor) {
+      const [after] = decodeCursor(cursor, (p) => p.length === 1 && Number.isInteger(p[0]));
+      query = query.where("seq", ">", after as number);
+    }
+    const rows = (await query.execute()).map(toStoredEvent);
+    const more = rows.length > limit;
+    const results = rows.slice(0, limit);
+    return { results, cursor: more ? encodeCursor([results.at(-1)!.seq]) : null };
+  }
+
+  async roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .selectAll()
+      .where("room_name", "=", roomName)
+      .where("created_at", ">=", from)
+      .where("created_at", "<=", to)
+      .where("room_session_id", "is", null)
+      .where("type", "in", ARTIFACT_TYPES)
+      .orderBy("created_at")
+      .execute();
+    return rows.map(toStoredEvent);
+  }
+
+  async replaceSessions(partitionKey: string, sessions: readonly SessionDetail[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("sessions").where("partition_key", "=", partitionKey).execute();
+      await trx.deleteFrom("session_people").where("partition_key", "=", partitionKey).execute();
+      if (sessions.length === 0) return;
+      await trx
+        .insertInto("sessions")
+        .values(
+          sessions.map((s) => ({
+            id: s.id,
+            partition_key: partitionKey,
+            room_name: s.roomName,
+            started_at: s.startedAt,
+            ongoing: s.ongoing ? 1 : 0,
+            participant_seconds: s.participantSeconds,
+            billable_minutes: s.billableParticipantMinutes,
+            unique_participants: s.uniqueParticipants,
+            summary: JSON.stringify(summaryOf(s)),
+            detail: JSON.stringify(s),
+          })),
+        )
+        // Two partitions can only claim one id if roomSessionId values collide with derived ids: the later wins.
+        .onConflict((oc) =>
+          oc.column("id").doUpdateSet((eb) => ({
+            partition_key: eb.ref("excluded.partition_key"),
+            room_name: eb.ref("excluded.room_name"),
+            started_at: eb.ref("excluded.started_at"),
+            ongoing: eb.ref("excluded.ongoing"),
+            participant_seconds: eb.ref("excluded.participant_seconds"),
+            billable_minutes: eb.ref("excluded.billable_minutes"),
+            unique_participants: eb.ref("excluded.unique_participants"),
+            summary: eb.ref("excluded.summary"),
+            detail: eb.ref("excluded.detail"),
+          })),
+        )
+        .execute();
+      const people = sessions.flatMap((s) =>
+        s.participants.map((p) => ({
+          session_id: s.id,
+          person_key: p.key,
+          partition_key: partitionKey,
+          room_name: s.roomName,
+          started_at: s.startedAt,
+          ongoing: s.ongoing ? 1 : 0,
+          display_name: p.displayName,
+          connected_seconds: p.connectedSeconds,
+          attendance_percent: p.attendancePercent,
+        })),
+      );
+      for (let i = 0; i < people.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto("session_people")
+          .values(people.slice(i, i + INSERT_CHUNK))
+          .onConflict((oc) => oc.columns(["person_key", "session_id"]).doNothing())
+          .execute();
+      }
+    });
+  }
+
+  async clearSessions(): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("sessions").execute();
+      await trx.deleteFrom("session_people").execute();
+    });
+  }
+
+  async listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>> {
+    let query = this.db
+      .selectFrom("sessions")
+      .select(["id", "started_at", "summary"])
+      .orderBy("started_at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit + 1);
+    if (filter.roomName !== undefined) query = query.where("room_name", "=", filter.roomName);
+    if (filter.from !== undefined) query = query.where("started_at", ">=", filter.from);
+    if (filter.to !== undefined) query = query.where("started_at", "<", filter.to);
+    if (filter.ongoing !== undefined) query = query.where("ongoing", "=", filter.ongoing ? 1 : 0);
+    if (cursor) {
+      const [startedAt, id] = decodeCursor(
+        cursor,
+        (p) => p.length === 2 && typeof p[0] === "string" && typeof p[1] === "string",
+      ) as [string, string];
+      query = query.where((eb) =>
+        eb.or([eb("started_at", "<", startedAt), eb.and([eb("started_at", "=", startedAt), eb("id", "<", id)])]),
+      );
+    }
+    const rows = await query.execute();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      results: page.map((row) => JSON.parse(row.summary) as SessionSummary),
+      cursor: more && last ? encodeCursor([last.started_at, last.id]) : null,
+    };
+  }
+
+  async getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null> {
+    const row = await this.db
+      .selectFrom("sessions")
+      .select(["partition_key", "detail"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? { partitionKey: row.partition_key, detail: JSON.parse(row.detail) as SessionDetail } : null;
+  }
+
+  async sessionsOfPerson(key: string): Promise<PersonSessionRow[]> {
+    const rows = await this.db
+      .selectFrom("session_people")
+      .selectAll()
+      .where("person_key", "=", key)
+      .orderBy("started_at", "desc")
+      .orderBy("session_id", "desc")
+      .execute();
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      roomName: r.room_name,
+      startedAt: r.started_at,
+      ongoing: Number(r.ongoing) === 1,
+      displayName: r.display_name,
+      connectedSeconds: Number(r.connected_seconds),
+      attendancePercent: r.attendance_percent === null ? null : Number(r.attendance_percent),
+    }));
+  }
+
+  async rooms(): Promise<RoomRow[]> {
+    const sessions = await this.db
+      .selectFrom("sessions")
+      .select((eb) => [
+        "room_name",
+        eb.fn.countAll<number>().as("total"),
+        eb.fn.min("started_at").as("first"),
+        eb.fn.max("started_at").as("last"),
+        eb.fn.sum<number>("participant_seconds").as("seconds"),
+        eb.fn.sum<number>("billable_minutes").as("minutes"),
+      ])
+      .where("room_name", "is not", null)
+      .groupBy("room_name")
+      .orderBy("room_name")
+      .execute();
+    const people = await this.db
+      .selectFrom("session_people")
+      .select((eb) => ["room_name", eb.fn.count<number>("person_key").distinct().as("people")])
+      .where("room_name", "is not", null)
+      .groupBy("room_name")
+      .execute();
+    const peopleByRoom = new Map(people.map((p) => [p.room_name, Number(p.people)]));
+    return sessions.map((r) => ({
+      roomName: r.room_name!,
+      totalSessions: Number(r.total),
+      firstSessionStartedAt: r.first,
+      lastSessionStartedAt: r.last,
+      participantSeconds: Math.round(Number(r.seconds) * 1000) / 1000,
+      billableParticipantMinutes: Number(r.minutes),
+      uniqueParticipants: peopleByRoom.get(r.room_name) ?? 0,
+    }));
+  }
+
+  async usage(from: string | null, to: string | null): Promise<UsageRow[]> {
+    let query = this.db
+      .selectFrom("sessions")
+      .select(["started_at", "participant_seconds", "billable_minutes"])
+      .orderBy("started_at");
+    if (from !== null) query = query.where("started_at", ">=", from);
+    if (to !== null) query = query.where("started_at", "<", to);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      startedAt: r.started_at,
+      participantSeconds: Number(r.participant_seconds),
+      billableParticipantMinutes: Number(r.billable_minutes),
+    }));
+  }
+
+  async ongoingPartitions(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("sessions")
+      .select("partition_key")
+      .distinct()
+      .where("ongoing", "=", 1)
+      .execute();
+    return rows.map((r) => r.partition_key);
+  }
+}
+
+/** The summary fields of SPEC §4, in their order. */
+export function summaryOf(s: SessionSummary): SessionSummary {
+  return {
+    id: s.id,
+    roomName: s.roomName,
+    meetingId: s.meetingId,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    reportedEndedAt: s.reportedEndedAt,
+    ongoing: s.ongoing,
+    durationSeconds: s.durationSeconds,
+    peakParticipants: s.peakParticipants,
+    uniqueParticipants: s.uniqueParticipants,
+    participantSeconds: s.participantSeconds,
+    billableParticipantMinutes: s.billableParticipantMinutes,
+  };
+}

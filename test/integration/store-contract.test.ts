@@ -1,0 +1,197 @@
+/** One contract, every store: what the rest of meetmeter relies on from the event log and the derived tables. */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SessionDetail } from "../../src/attendance/types.js";
+import type { IncomingEvent } from "../../src/store/event-store.js";
+import { InvalidCursorError } from "../../src/store/sql-store.js";
+import { STORE_KINDS, openTestStore, type TestStore } from "../helpers/stores.js";
+
+function event(id: string, overrides: Partial<IncomingEvent> = {}): IncomingEvent {
+  return {
+    id,
+    type: "room.client.joined",
+    createdAt: "2026-03-02T09:00:00.000Z",
+    receivedAt: "2026-03-02T09:00:01.000Z",
+    channel: null,
+    roomName: "/math-101",
+    roomSessionId: "s-1",
+    partitionKey: "session:s-1",
+    body: Buffer.from(JSON.stringify({ id, note: "é\u0000 raw" })),
+    ...overrides,
+  };
+}
+
+function session(id: string, startedAt: string, overrides: Partial<SessionDetail> = {}): SessionDetail {
+  return {
+    id,
+    roomName: "/math-101",
+    meetingId: "1",
+    startedAt,
+    endedAt: startedAt,
+    reportedEndedAt: null,
+    ongoing: false,
+    durationSeconds: 60,
+    peakParticipants: 2,
+    uniqueParticipants: 1,
+    participantSeconds: 60,
+    billableParticipantMinutes: 1,
+    participants: [
+      {
+        key: "external:ada",
+        displayName: "Ada",
+        roleName: "visitor",
+        externalId: "ada",
+        metadata: null,
+        metadataSubject: null,
+        metadataVerified: null,
+        metadataProblem: null,
+        firstJoinedAt: startedAt,
+        lastLeftAt: startedAt,
+        connectedSeconds: 60,
+        attendancePercent: 100,
+        waitedSeconds: null,
+        connections: [],
+      },
+    ],
+    bots: [],
+    timeline: [],
+    knocks: 0,
+    knocksCancelled: 0,
+    knockList: [],
+    recordings: [],
+    transcriptions: [],
+    ...overrides,
+  };
+}
+
+describe.each(STORE_KINDS)("the %s store", (kind) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore(kind);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("appends a batch and keeps the body byte for byte", async () => {
+    const body = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x20, 0x0a, 0xff, 0x00, 0x7d]);
+    expect(await t.store.append([event("a"), event("b", { body })])).toEqual([true, true]);
+    const rows = await t.store.scanEvents(0, 10);
+    expect(rows.map((r) => r.id)).toEqual(["a", "b"]);
+    expect(rows[1]!.body.equals(body)).toBe(true);
+    expect(await t.store.countEvents()).toBe(2);
+  });
+
+  it("deduplicates by id, first write wins, also within one batch", async () => {
+    expect(await t.store.append([event("a", { channel: "first" })])).toEqual([true]);
+    const flags = await t.store.append([event("a", { channel: "second" }), event("c"), event("c")]);
+    expect(flags).toEqual([false, true, false]);
+    const rows = await t.store.scanEvents(0, 10);
+    expect(rows.map((r) => [r.id, r.channel])).toEqual([
+      ["a", "first"],
+      ["c", null],
+    ]);
+  });
+
+  it("appends a batch larger than one INSERT statement", async () => {
+    const batch = Array.from({ length: 1234 }, (_, i) => event(`bulk-${i}`));
+    const flags = await t.store.append(batch);
+    expect(flags.every(Boolean)).toBe(true);
+    expect(await t.store.countEvents()).toBe(1234);
+  });
+
+  it("returns the events of one partition in arrival order", async () => {
+    await t.store.append([event("x1"), event("y1", { partitionKey: "session:other" }), event("x2")]);
+    expect((await t.store.eventsOfPartition("session:s-1")).map((e) => e.id)).toEqual(["x1", "x2"]);
+  });
+
+  it("pages raw events with filters and a cursor", async () => {
+    await t.store.append([
+      event("e1"),
+      event("e2", { type: "room.client.left" }),
+      event("e3"),
+      event("e4", { roomName: "/other" }),
+    ]);
+    const first = await t.store.listEvents({ type: "room.client.joined" }, 2, null);
+    expect(first.results.map((e) => e.id)).toEqual(["e1", "e3"]);
+    expect(first.cursor).not.toBeNull();
+    const second = await t.store.listEvents({ type: "room.client.joined" }, 2, first.cursor);
+    expect(second.results.map((e) => e.id)).toEqual(["e4"]);
+    expect(second.cursor).toBeNull();
+    const room = await t.store.listEvents({ roomName: "/other" }, 10, null);
+    expect(room.results.map((e) => e.id)).toEqual(["e4"]);
+    await expect(t.store.listEvents({}, 2, "not-a-cursor")).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it("keeps quarantined deliveries with their reason", async () => {
+    await t.store.quarantine([
+      { receivedAt: "2026-03-02T09:00:00.000Z", channel: "x", reason: "invalid_json", message: "no", body: Buffer.from([0xff]) },
+    ]);
+    const page = await t.store.listQuarantine(10, null);
+    expect(page.results).toHaveLength(1);
+    expect(page.results[0]!.reason).toBe("invalid_json");
+    expect(page.results[0]!.body.equals(Buffer.from([0xff]))).toBe(true);
+  });
+
+  it("replaces a partition's sessions and lists them newest first with a cursor", async () => {
+    await t.store.replaceSessions("session:a", [session("a", "2026-03-01T09:00:00.000Z")]);
+    await t.store.replaceSessions("session:b", [session("b", "2026-03-02T09:00:00.000Z")]);
+    await t.store.replaceSessions("room:/r", [
+      session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" }),
+      session("d", "2026-03-03T09:00:00.000Z", { roomName: "/r", ongoing: true }),
+    ]);
+    const first = await t.store.listSessions({}, 3, null);
+    expect(first.results.map((s) => s.id)).toEqual(["d", "c", "b"]);
+    const rest = await t.store.listSessions({}, 3, first.cursor);
+    expect(rest.results.map((s) => s.id)).toEqual(["a"]);
+    expect(rest.cursor).toBeNull();
+
+    expect((await t.store.listSessions({ roomName: "/r" }, 10, null)).results.map((s) => s.id)).toEqual(["d", "c"]);
+    expect((await t.store.listSessions({ ongoing: true }, 10, null)).results.map((s) => s.id)).toEqual(["d"]);
+    const range = await t.store.listSessions(
+      { from: "2026-03-02T00:00:00.000Z", to: "2026-03-03T09:00:00.000Z" },
+      10,
+      null,
+    );
+    expect(range.results.map((s) => s.id)).toEqual(["b"]);
+
+    // A partition derived again replaces what it had, and nothing else.
+    await t.store.replaceSessions("room:/r", [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })]);
+    expect((await t.store.listSessions({}, 10, null)).results.map((s) => s.id)).toEqual(["c", "b", "a"]);
+    expect(await t.store.ongoingPartitions()).toEqual([]);
+
+    const found = await t.store.getSession("c");
+    expect(found?.partitionKey).toBe("room:/r");
+    expect(found?.detail.participants[0]?.key).toBe("external:ada");
+    expect(await t.store.getSession("nope")).toBeNull();
+  });
+
+  it("answers people, rooms and usage from the derived rows", async () => {
+    await t.store.replaceSessions("session:a", [session("a", "2026-03-01T09:00:00.000Z")]);
+    await t.store.replaceSessions("session:b", [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })]);
+    const person = await t.store.sessionsOfPerson("external:ada");
+    expect(person.map((p) => p.sessionId)).toEqual(["b", "a"]);
+    expect(await t.store.sessionsOfPerson("external:nobody")).toEqual([]);
+    expect(await t.store.rooms()).toEqual([
+      {
+        roomName: "/math-101",
+        totalSessions: 2,
+        firstSessionStartedAt: "2026-03-01T09:00:00.000Z",
+        lastSessionStartedAt: "2026-03-02T09:00:00.000Z",
+        participantSeconds: 90.5,
+        billableParticipantMinutes: 2,
+        uniqueParticipants: 1,
+      },
+    ]);
+    const usage = await t.store.usage("2026-03-02T00:00:00.000Z", null);
+    expect(usage).toEqual([
+      { startedAt: "2026-03-02T09:00:00.000Z", participantSeconds: 30.5, billableParticipantMinutes: 1 },
+    ]);
+    await t.store.clearSessions();
+    expect((await t.store.listSessions({}, 10, null)).results).toEqual([]);
+  });
+
+  it("migrates twice without harm and answers ping", async () => {
+    await t.store.migrate();
+    await expect(t.store.ping()).resolves.toBeUndefined();
+  });
+});
