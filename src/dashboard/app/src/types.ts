@@ -1,0 +1,68 @@
+/**
+ * The shapes the read API answers with (SPEC §4). Session and person shapes are the server's own types.
+ */
+import type { SessionDetail, SessionSummary, Person, Connection, TimelinePoint, Knock } from "../../../attendance/types.js";
+
+export type { SessionDetail, SessionSummary, Person, Connection, TimelinePoint, Knock };
+
+/** Every list: a page of results and the cursor of the next page, null on the last. */
+export interface Page<T> {
+  results: T[];
+  cursor: string | null;
+}
+
+export interface RoomSummary {
+  roomName: string;
+  totalSessions: number;
+  firstSessionStartedAt: string | null;
+  lastSessionStartedAt: string | null;
+  participantSeconds: number;
+  billableParticipantMinutes: number;
+  uniqueParticipants: number;
+}
+
+export interface UsageFigures {
+  sessions: number;
+  participantSeconds: number;
+  billableParticipantMinutes: number;
+}
+
+export interface UsageBucket extends UsageFigures {
+  /** The bucket's local midnight with its offset, e.g. `2026-03-02T00:00:00+13:00`. */
+  start: string;
+}
+
+export interface UsageReport {
+  interval: "day" | "month";
+  tz: string;
+  buckets: UsageBucket[];
+  total: UsageFigures;
+}
+
+/** One stored webhook as the events API and the live stream give it. */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  createdAt: string;
+  receivedAt: string;
+  channel: string | null;
+  body: unknown;
+}
+
+/** One session in a person's history. */
+export interface PersonSession {
+  sessionId: string;
+  roomName: string | null;
+  startedAt: string;
+  ongoing: boolean;
+  connectedSeconds: number;
+  attendancePercent: number | null;
+}
+
+/** `GET /api/people/:key`: the person's sessions, newest first, and totals. */
+export interface PersonHistory {
+  key: string;
+  displayName: string | null;
+  sessions: PersonSession[];
+  totals: { sessions: number; connectedSeconds: number; averageAttendancePercent: number | null };
+}
