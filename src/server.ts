@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { requireToken } from "./api/auth.js";
 import { LiveEvents } from "./api/live-events.js";
 import { ReadModel } from "./api/read-model.js";
@@ -65,7 +65,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
-    disableRequestLogging: true,
+    // Each delivery logs its own outcome line; the framework's per-request lines would double them.
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
 
@@ -73,7 +74,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const projector = new Projector(
     store,
     { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds },
-    (error, partitionKey) => app.log.error({ err: error, partitionKey }, "deriving sessions failed"),
+    (error, partitionKeys) => app.log.error({ err: error, partitionKeys }, "deriving sessions failed"),
   );
   const committer = new GroupCommitter(store, {
     onCommitted: (events) => {

@@ -4,7 +4,7 @@
  */
 import { deriveSessions, type DeriveOptions } from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
-import type { EventStore, StoredEvent } from "../store/event-store.js";
+import type { DerivedPartition, EventStore, StoredEvent } from "../store/event-store.js";
 import { parseEvent, type WherebyEvent } from "../whereby/events.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
@@ -23,13 +23,30 @@ export function eventsFromLog(stored: readonly StoredEvent[]): WherebyEvent[] {
   return events;
 }
 
+/** Derives each partition from all of its events, read in one query. */
+export async function derivePartitions(
+  store: EventStore,
+  partitionKeys: readonly string[],
+  options: DeriveOptions,
+): Promise<DerivedPartition[]> {
+  const byPartition = new Map<string, StoredEvent[]>(partitionKeys.map((key) => [key, []]));
+  for (const row of await store.eventsOfPartitions(partitionKeys)) byPartition.get(row.partitionKey ?? "")?.push(row);
+  return [...byPartition].map(([partitionKey, rows]) => ({
+    partitionKey,
+    sessions: deriveSessions(eventsFromLog(rows), options),
+  }));
+}
+
 export async function derivePartition(
   store: EventStore,
   partitionKey: string,
   options: DeriveOptions,
-): Promise<SessionDetail[]> {
-  return deriveSessions(eventsFromLog(await store.eventsOfPartition(partitionKey)), options);
+): Promise<readonly SessionDetail[]> {
+  return (await derivePartitions(store, [partitionKey], options))[0]?.sessions ?? [];
 }
+
+/** Partitions derived and saved together in one transaction. */
+const PARTITIONS_PER_ROUND = 200;
 
 export class Projector {
   private dirty = new Set<string>();
@@ -42,7 +59,7 @@ export class Projector {
   constructor(
     private readonly store: EventStore,
     private readonly options: MetadataOptions,
-    private readonly onError: (error: unknown, partitionKey: string) => void = () => {},
+    private readonly onError: (error: unknown, partitionKeys: readonly string[]) => void = () => {},
   ) {}
 
   markDirty(partitionKeys: Iterable<string | null>): void {
@@ -65,10 +82,9 @@ export class Projector {
     for (const waiter of ready) waiter.resolve();
   }
 
-  /** Derives one partition now and saves it. */
-  async project(partitionKey: string, now = Date.now()): Promise<void> {
-    const sessions = await derivePartition(this.store, partitionKey, { ...this.options, now });
-    await this.store.replaceSessions(partitionKey, sessions);
+  /** Derives these partitions now and saves them in one transaction. */
+  async project(partitionKeys: readonly string[], now = Date.now()): Promise<void> {
+    await this.store.replaceSessions(await derivePartitions(this.store, partitionKeys, { ...this.options, now }));
   }
 
   private async run(): Promise<void> {
@@ -77,12 +93,13 @@ export class Projector {
         const upTo = this.marked;
         const keys = [...this.dirty];
         this.dirty.clear();
-        for (const key of keys) {
+        for (let i = 0; i < keys.length; i += PARTITIONS_PER_ROUND) {
+          const round = keys.slice(i, i + PARTITIONS_PER_ROUND);
           try {
-            await this.project(key);
+            await this.project(round);
           } catch (error) {
             // The log holds the truth; a failed projection is retried on the next event or by `meetmeter rebuild`.
-            this.onError(error, key);
+            this.onError(error, round);
           }
         }
         this.settle(upTo);

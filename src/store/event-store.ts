@@ -78,6 +78,12 @@ export interface UsageRow {
   billableParticipantMinutes: number;
 }
 
+/** The sessions derived from one partition's events. */
+export interface DerivedPartition {
+  partitionKey: string;
+  sessions: readonly SessionDetail[];
+}
+
 export interface EventStore {
   readonly kind: "sqlite" | "postgres";
   /** Brings the schema up to date. */
@@ -93,7 +99,8 @@ export interface EventStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  eventsOfPartition(partitionKey: string): Promise<StoredEvent[]>;
+  /** Every event of these partitions, in arrival order. */
+  eventsOfPartitions(partitionKeys: readonly string[]): Promise<StoredEvent[]>;
   /** Events in arrival order after `afterSeq`: for rebuild and export. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   countEvents(): Promise<number>;
@@ -101,8 +108,8 @@ export interface EventStore {
   /** Artifacts (recordings, transcriptions) of a room that carry no roomSessionId, created within [from, to]. */
   roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;
 
-  /** Replaces every session derived from one partition, in one transaction. */
-  replaceSessions(partitionKey: string, sessions: readonly SessionDetail[]): Promise<void>;
+  /** Replaces every session derived from each of these partitions, all in one transaction. */
+  replaceSessions(partitions: readonly DerivedPartition[]): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */
   clearSessions(): Promise<void>;
   listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;

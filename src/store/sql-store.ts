@@ -5,6 +5,7 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import type {
+  DerivedPartition,
   EventFilter,
   EventStore,
   IncomingEvent,
@@ -152,14 +153,13 @@ export class SqlEventStore implements EventStore {
     await this.onClose();
   }
 
-  async eventsOfPartition(partitionKey: string): Promise<StoredEvent[]> {
-    const rows = await this.db
-      .selectFrom("events")
-      .selectAll()
-      .where("partition_key", "=", partitionKey)
-      .orderBy("seq")
-      .execute();
-    return rows.map(toStoredEvent);
+  async eventsOfPartitions(partitionKeys: readonly string[]): Promise<StoredEvent[]> {
+    const rows: Selectable<EventsTable>[] = [];
+    for (let i = 0; i < partitionKeys.length; i += INSERT_CHUNK) {
+      const keys = partitionKeys.slice(i, i + INSERT_CHUNK);
+      rows.push(...(await this.db.selectFrom("events").selectAll().where("partition_key", "in", keys).execute()));
+    }
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toStoredEvent);
   }
 
   async scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -215,55 +215,65 @@ export class SqlEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async replaceSessions(partitionKey: string, sessions: readonly SessionDetail[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom("sessions").where("partition_key", "=", partitionKey).execute();
-      await trx.deleteFrom("session_people").where("partition_key", "=", partitionKey).execute();
-      if (sessions.length === 0) return;
-      await trx
-        .insertInto("sessions")
-        .values(
-          sessions.map((s) => ({
-            id: s.id,
-            partition_key: partitionKey,
-            room_name: s.roomName,
-            started_at: s.startedAt,
-            ongoing: s.ongoing ? 1 : 0,
-            participant_seconds: s.participantSeconds,
-            billable_minutes: s.billableParticipantMinutes,
-            unique_participants: s.uniqueParticipants,
-            summary: JSON.stringify(summaryOf(s)),
-            detail: JSON.stringify(s),
-          })),
-        )
-        // Two partitions can only claim one id if roomSessionId values collide with derived ids: the later wins.
-        .onConflict((oc) =>
-          oc.column("id").doUpdateSet((eb) => ({
-            partition_key: eb.ref("excluded.partition_key"),
-            room_name: eb.ref("excluded.room_name"),
-            started_at: eb.ref("excluded.started_at"),
-            ongoing: eb.ref("excluded.ongoing"),
-            participant_seconds: eb.ref("excluded.participant_seconds"),
-            billable_minutes: eb.ref("excluded.billable_minutes"),
-            unique_participants: eb.ref("excluded.unique_participants"),
-            summary: eb.ref("excluded.summary"),
-            detail: eb.ref("excluded.detail"),
-          })),
-        )
-        .execute();
-      const people = sessions.flatMap((s) =>
-        s.participants.map((p) => ({
+  async replaceSessions(partitions: readonly DerivedPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const keys = partitions.map((p) => p.partitionKey);
+    const sessions = partitions.flatMap((p) =>
+      p.sessions.map((s) => ({
+        id: s.id,
+        partition_key: p.partitionKey,
+        room_name: s.roomName,
+        started_at: s.startedAt,
+        ongoing: s.ongoing ? 1 : 0,
+        participant_seconds: s.participantSeconds,
+        billable_minutes: s.billableParticipantMinutes,
+        unique_participants: s.uniqueParticipants,
+        summary: JSON.stringify(summaryOf(s)),
+        detail: JSON.stringify(s),
+      })),
+    );
+    const people = partitions.flatMap((p) =>
+      p.sessions.flatMap((s) =>
+        s.participants.map((person) => ({
           session_id: s.id,
-          person_key: p.key,
-          partition_key: partitionKey,
+          person_key: person.key,
+          partition_key: p.partitionKey,
           room_name: s.roomName,
           started_at: s.startedAt,
           ongoing: s.ongoing ? 1 : 0,
-          display_name: p.displayName,
-          connected_seconds: p.connectedSeconds,
-          attendance_percent: p.attendancePercent,
+          display_name: person.displayName,
+          connected_seconds: person.connectedSeconds,
+          attendance_percent: person.attendancePercent,
         })),
-      );
+      ),
+    );
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
+        const chunk = keys.slice(i, i + INSERT_CHUNK);
+        await trx.deleteFrom("sessions").where("partition_key", "in", chunk).execute();
+        await trx.deleteFrom("session_people").where("partition_key", "in", chunk).execute();
+      }
+      // 10 columns a row: chunks stay well under SQLite's bound-variable limit.
+      for (let i = 0; i < sessions.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto("sessions")
+          .values(sessions.slice(i, i + INSERT_CHUNK))
+          // Two partitions can claim one id only if a roomSessionId collides with a derived id: the later wins.
+          .onConflict((oc) =>
+            oc.column("id").doUpdateSet((eb) => ({
+              partition_key: eb.ref("excluded.partition_key"),
+              room_name: eb.ref("excluded.room_name"),
+              started_at: eb.ref("excluded.started_at"),
+              ongoing: eb.ref("excluded.ongoing"),
+              participant_seconds: eb.ref("excluded.participant_seconds"),
+              billable_minutes: eb.ref("excluded.billable_minutes"),
+              unique_participants: eb.ref("excluded.unique_participants"),
+              summary: eb.ref("excluded.summary"),
+              detail: eb.ref("excluded.detail"),
+            })),
+          )
+          .execute();
+      }
       for (let i = 0; i < people.length; i += INSERT_CHUNK) {
         await trx
           .insertInto("session_people")

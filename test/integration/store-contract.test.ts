@@ -101,7 +101,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("returns the events of one partition in arrival order", async () => {
     await t.store.append([event("x1"), event("y1", { partitionKey: "session:other" }), event("x2")]);
-    expect((await t.store.eventsOfPartition("session:s-1")).map((e) => e.id)).toEqual(["x1", "x2"]);
+    expect((await t.store.eventsOfPartitions(["session:s-1"])).map((e) => e.id)).toEqual(["x1", "x2"]);
   });
 
   it("pages raw events with filters and a cursor", async () => {
@@ -133,12 +133,12 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("replaces a partition's sessions and lists them newest first with a cursor", async () => {
-    await t.store.replaceSessions("session:a", [session("a", "2026-03-01T09:00:00.000Z")]);
-    await t.store.replaceSessions("session:b", [session("b", "2026-03-02T09:00:00.000Z")]);
-    await t.store.replaceSessions("room:/r", [
+    await t.store.replaceSessions([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]);
+    await t.store.replaceSessions([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z")] }]);
+    await t.store.replaceSessions([{ partitionKey: "room:/r", sessions: [
       session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" }),
       session("d", "2026-03-03T09:00:00.000Z", { roomName: "/r", ongoing: true }),
-    ]);
+    ] }]);
     const first = await t.store.listSessions({}, 3, null);
     expect(first.results.map((s) => s.id)).toEqual(["d", "c", "b"]);
     const rest = await t.store.listSessions({}, 3, first.cursor);
@@ -155,7 +155,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect(range.results.map((s) => s.id)).toEqual(["b"]);
 
     // A partition derived again replaces what it had, and nothing else.
-    await t.store.replaceSessions("room:/r", [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })]);
+    await t.store.replaceSessions([{ partitionKey: "room:/r", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })] }]);
     expect((await t.store.listSessions({}, 10, null)).results.map((s) => s.id)).toEqual(["c", "b", "a"]);
     expect(await t.store.ongoingPartitions()).toEqual([]);
 
@@ -166,8 +166,8 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("answers people, rooms and usage from the derived rows", async () => {
-    await t.store.replaceSessions("session:a", [session("a", "2026-03-01T09:00:00.000Z")]);
-    await t.store.replaceSessions("session:b", [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })]);
+    await t.store.replaceSessions([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]);
+    await t.store.replaceSessions([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })] }]);
     const person = await t.store.sessionsOfPerson("external:ada");
     expect(person.map((p) => p.sessionId)).toEqual(["b", "a"]);
     expect(await t.store.sessionsOfPerson("external:nobody")).toEqual([]);

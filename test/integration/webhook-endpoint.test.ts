@@ -1,0 +1,215 @@
+/** SPEC §2 over real HTTP against a running server, on every store. */
+import { request } from "node:http";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signWherebyPayload } from "../../src/whereby/signature.js";
+import { api, deliver, fixtureEvents, joinedEvent, uniqueId } from "../helpers/deliver.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { STORE_KINDS } from "../helpers/stores.js";
+
+const MAX_BODY = 4096;
+
+/** Sends a body as a chunked stream without Content-Length, the way a lying or streaming client would. */
+function postChunked(url: string, chunks: Buffer[], headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/webhooks/whereby`, { method: "POST", headers }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    // The server may answer and close before the whole body is sent; that is the point.
+    req.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
+    Readable.from(chunks).pipe(req);
+  });
+}
+
+describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
+  let server: TestServer;
+  const count = async () => server.testStore.store.countEvents();
+
+  beforeAll(async () => {
+    server = await startTestServer({ store: kind, secrets: ["whsec_current", "whsec_previous"], config: { maxBodyBytes: MAX_BODY } });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("stores a signed event and answers 200 with its id", async () => {
+    const event = joinedEvent();
+    const res = await deliver(server.url, event, { secret: "whsec_current" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, id: event.id, duplicate: false });
+    const events = await (await api(server.url, server.token)(`/api/events?type=room.client.joined`)).json();
+    expect(events.results.some((e: { id: string }) => e.id === event.id)).toBe(true);
+  });
+
+  it("accepts every fixture event type and an unknown type", async () => {
+    for (const event of Object.values(fixtureEvents())) {
+      const res = await deliver(server.url, { ...event, id: uniqueId() }, { secret: "whsec_current" });
+      expect(res.status, String(event.type)).toBe(200);
+    }
+    const unknown = { apiVersion: "1.0", id: uniqueId(), type: "room.future.thing", createdAt: "2026-03-02T09:00:00Z", data: { extra: [1, 2] } };
+    const res = await deliver(server.url, unknown, { secret: "whsec_current" });
+    expect(res.status).toBe(200);
+    expect((await res.json()).duplicate).toBe(false);
+  });
+
+  it("accepts a secret being rotated out", async () => {
+    const res = await deliver(server.url, joinedEvent(), { secret: "whsec_previous" });
+    expect(res.status).toBe(200);
+  });
+
+  it("keeps one row for the same event delivered twice", async () => {
+    const event = joinedEvent();
+    const before = await count();
+    const first = await deliver(server.url, event, { secret: "whsec_current" });
+    const second = await deliver(server.url, event, { secret: "whsec_current" });
+    expect(await first.json()).toEqual({ ok: true, id: event.id, duplicate: false });
+    expect(second.status).toBe(200);
+    expect(await second.json()).toEqual({ ok: true, id: event.id, duplicate: true });
+    expect(await count()).toBe(before + 1);
+  });
+
+  it("stores 200 concurrent deliveries exactly once each", async () => {
+    const before = await count();
+    const events = Array.from({ length: 200 }, () => joinedEvent());
+    const answers = await Promise.all(events.map((e) => deliver(server.url, e, { secret: "whsec_current" })));
+    expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+    const bodies = await Promise.all(answers.map((a) => a.json()));
+    expect(bodies.every((b) => b.duplicate === false)).toBe(true);
+    expect(await count()).toBe(before + 200);
+    const stored = new Set((await server.testStore.store.scanEvents(0, 100_000)).map((e) => e.id));
+    for (const event of events) expect(stored.has(event.id)).toBe(true);
+  });
+
+  it("keeps the channel of a per-type URL, and refuses a bad channel name", async () => {
+    const event = joinedEvent();
+    const res = await deliver(server.url, event, { secret: "whsec_current", path: "/webhooks/whereby/joins_1" });
+    expect(res.status).toBe(200);
+    const rows = await server.testStore.store.scanEvents(0, 100_000);
+    expect(rows.find((r) => r.id === event.id)?.channel).toBe("joins_1");
+    const bad = await deliver(server.url, joinedEvent(), { secret: "whsec_current", path: "/webhooks/whereby/bad.name" });
+    expect(bad.status).toBe(404);
+  });
+
+  const refusals: { name: string; status: number; error: string; send: () => Promise<Response> }[] = [
+    {
+      name: "body over MAX_BODY_BYTES by Content-Length",
+      status: 413,
+      error: "payload_too_large",
+      send: () => deliver(server.url, joinedEvent({}, { displayName: "x".repeat(MAX_BODY) }), { secret: "whsec_current" }),
+    },
+    { name: "no signature header", status: 401, error: "missing_signature", send: () => deliver(server.url, joinedEvent(), { secret: "", header: null }) },
+    { name: "empty signature header", status: 401, error: "missing_signature", send: () => deliver(server.url, joinedEvent(), { secret: "", header: "" }) },
+    {
+      name: "t with trailing garbage",
+      status: 401,
+      error: "malformed_signature",
+      send: () => deliver(server.url, joinedEvent(), { secret: "", header: "t=1700000000abc,v1=00" }),
+    },
+    { name: "no v1", status: 401, error: "malformed_signature", send: () => deliver(server.url, joinedEvent(), { secret: "", header: `t=${Math.floor(Date.now() / 1000)}` }) },
+    { name: "wrong secret", status: 401, error: "invalid_signature", send: () => deliver(server.url, joinedEvent(), { secret: "whsec_wrong" }) },
+    {
+      name: "signature too old",
+      status: 401,
+      error: "timestamp_out_of_tolerance",
+      send: () => deliver(server.url, joinedEvent(), { secret: "whsec_current", timestamp: Math.floor(Date.now() / 1000) - 301 }),
+    },
+    {
+      name: "signature from the future",
+      status: 401,
+      error: "timestamp_out_of_tolerance",
+      send: () => deliver(server.url, joinedEvent(), { secret: "whsec_current", timestamp: Math.floor(Date.now() / 1000) + 301 }),
+    },
+    { name: "signed body that is not JSON", status: 400, error: "invalid_json", send: () => deliver(server.url, "{not json", { secret: "whsec_current" }) },
+    {
+      name: "signed body that is not UTF-8",
+      status: 400,
+      error: "invalid_json",
+      send: () => deliver(server.url, Buffer.from([0xff, 0xfe, 0x7b, 0x7d]), { secret: "whsec_current" }),
+    },
+    { name: "signed JSON array", status: 400, error: "invalid_event", send: () => deliver(server.url, "[1,2]", { secret: "whsec_current" }) },
+    {
+      name: "signed event without an id",
+      status: 400,
+      error: "invalid_event",
+      send: () => deliver(server.url, { type: "room.client.joined", createdAt: "2026-03-02T09:00:00Z" }, { secret: "whsec_current" }),
+    },
+    {
+      name: "signed event whose id is over 256 characters",
+      status: 400,
+      error: "invalid_event",
+      send: () => deliver(server.url, joinedEvent({ id: "x".repeat(257) }), { secret: "whsec_current" }),
+    },
+    {
+      name: "signed event whose createdAt is not a date",
+      status: 400,
+      error: "invalid_event",
+      send: () => deliver(server.url, joinedEvent({ createdAt: "yesterday-ish" }), { secret: "whsec_current" }),
+    },
+  ];
+
+  it.each(refusals)("answers $status $error for: $name, and stores nothing", async ({ status, error, send }) => {
+    const before = await count();
+    const res = await send();
+    expect(res.status).toBe(status);
+    const body = await res.json();
+    expect(body.error).toBe(error);
+    expect(typeof body.message).toBe("string");
+    expect(await count()).toBe(before);
+  });
+
+  it("quarantines signed bodies that are not usable events, with their reason", async () => {
+    const marker = `not json ${uniqueId()}`;
+    expect((await deliver(server.url, marker, { secret: "whsec_current" })).status).toBe(400);
+    const page = await (await api(server.url, server.token)("/api/quarantine?limit=500")).json();
+    const kept = page.results.find((q: { body: string }) => Buffer.from(q.body, "base64").toString() === marker);
+    expect(kept?.reason).toBe("invalid_json");
+  });
+
+  it("does not quarantine what is not signed", async () => {
+    const marker = `unsigned ${uniqueId()}`;
+    expect((await deliver(server.url, marker, { secret: "whsec_wrong" })).status).toBe(401);
+    const page = await (await api(server.url, server.token)("/api/quarantine?limit=500")).json();
+    expect(page.results.some((q: { body: string }) => Buffer.from(q.body, "base64").toString() === marker)).toBe(false);
+  });
+
+  it("answers 413 to a chunked body over the limit without Content-Length, and stores nothing", async () => {
+    const before = await count();
+    const event = JSON.stringify(joinedEvent({}, { displayName: "y".repeat(MAX_BODY * 4) }));
+    const header = signWherebyPayload({ body: event, secret: "whsec_current" });
+    const bytes = Buffer.from(event);
+    const chunks = Array.from({ length: Math.ceil(bytes.length / 1000) }, (_, i) => bytes.subarray(i * 1000, i * 1000 + 1000));
+    const res = await postChunked(server.url, chunks, { "content-type": "application/json", "whereby-signature": header });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error).toBe("payload_too_large");
+    expect(await count()).toBe(before);
+  });
+
+  it("takes a chunked body under the limit", async () => {
+    const event = joinedEvent();
+    const bytes = Buffer.from(JSON.stringify(event));
+    const header = signWherebyPayload({ body: bytes, secret: "whsec_current" });
+    const res = await postChunked(server.url, [bytes.subarray(0, 10), bytes.subarray(10)], {
+      "content-type": "application/json",
+      "whereby-signature": header,
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ ok: true, id: event.id, duplicate: false });
+  });
+
+  it("verifies a pretty-printed body on its raw bytes, whatever the content type", async () => {
+    const event = joinedEvent();
+    const res = await deliver(server.url, JSON.stringify(event, null, 2), {
+      secret: "whsec_current",
+      headers: { "content-type": "text/plain" },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it("reports health with the store kind", async () => {
+    const res = await fetch(`${server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "ok", store: kind });
+  });
+});
