@@ -4,12 +4,17 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createService, type Service } from "../../src/server.js";
 import { openTestStore, type StoreKind, type TestStore } from "./stores.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+
+/** Node arguments that run the command line from source, from any working directory. */
+export const CLI = ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, resolve(REPO_ROOT, "src/cli/main.ts")];
 
 export interface TestServer {
   url: string;
@@ -71,7 +76,7 @@ export interface ServerProcess {
 
 /** Runs `meetmeter serve` as a user would, and resolves once it listens. */
 export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "serve", "--port", "0", ...args], {
+  const child = spawn(process.execPath, [...CLI, "serve", "--port", "0", ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,89 @@
+/** `meetmeter serve` as its own process: configuration errors, durability across a kill, graceful shutdown. */
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { api, deliver, joinedEvent } from "../helpers/deliver.js";
+import { CLI, startServerProcess } from "../helpers/server.js";
+import { STORE_KINDS, openTestStore, tempDir } from "../helpers/stores.js";
+
+const SECRET = "whsec_process_test";
+const TOKEN = "process-test-token-0123456789";
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const cwd = tempDir();
+  const result = spawnSync(process.execPath, [...CLI, ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  rmSync(cwd, { recursive: true, force: true });
+  return result;
+}
+
+describe("meetmeter serve configuration", () => {
+  it("refuses to start without a secret, naming the variable and the demo", () => {
+    const result = cli(["serve"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("WHEREBY_WEBHOOK_SECRET");
+    expect(result.stderr).toContain("npm run demo");
+  });
+
+  it.each([
+    [["serve", "--port", "eighty"], {}, "--port"],
+    [["serve"], { PORT: "99999" }, "PORT"],
+    [["serve", "--database", "mysql://x"], {}, "--database"],
+    [["serve"], { DATABASE_URL: "nonsense" }, "DATABASE_URL"],
+    [["serve"], { MAX_BODY_BYTES: "-5" }, "MAX_BODY_BYTES"],
+    [["serve"], { WEBHOOK_TOLERANCE_SECONDS: "1e3" }, "WEBHOOK_TOLERANCE_SECONDS"],
+    [["serve", "--no-such-flag"], {}, "--no-such-flag"],
+  ] as [string[], Record<string, string>, string][])("exits 2 for %j %j, naming %s", (args, env, name) => {
+    const result = cli(args, { WHEREBY_WEBHOOK_SECRET: SECRET, ...env });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(name);
+    expect(result.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
+  });
+});
+
+describe.each(STORE_KINDS)("meetmeter serve process on %s", (kind) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+
+  it("keeps an acknowledged event after SIGKILL and restart, and shuts down cleanly on SIGTERM", async () => {
+    const testStore = await openTestStore(kind);
+    await testStore.store.close();
+    cleanups.push(() => testStore.cleanup());
+    const env = { WHEREBY_WEBHOOK_SECRET: SECRET, DATABASE_URL: testStore.databaseUrl, MEETMETER_API_TOKEN: TOKEN };
+
+    const first = await startServerProcess(env);
+    const events = Array.from({ length: 20 }, () => joinedEvent());
+    const answers = await Promise.all(events.map((e) => deliver(first.url, e, { secret: SECRET })));
+    expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+
+    const second = await startServerProcess(env);
+    const listed = await (await api(second.url, TOKEN)("/api/events?limit=500")).json();
+    const ids = new Set(listed.results.map((e: { id: string }) => e.id));
+    for (const event of events) expect(ids.has(event.id)).toBe(true);
+    expect(listed.results).toHaveLength(20);
+
+    // Deliveries in flight when SIGTERM arrives are answered and committed before the process exits.
+    const late = Array.from({ length: 30 }, () => joinedEvent());
+    const inFlight = late.map((e) => deliver(second.url, e, { secret: SECRET }).then((r) => r.status, () => 0));
+    second.child.kill("SIGTERM");
+    const statuses = await Promise.all(inFlight);
+    expect((await second.exited).code).toBe(0);
+
+    const third = await startServerProcess(env);
+    const after = await (await api(third.url, TOKEN)("/api/events?limit=500")).json();
+    const stored = new Set(after.results.map((e: { id: string }) => e.id));
+    late.forEach((event, i) => {
+      if (statuses[i] === 200) expect(stored.has(event.id)).toBe(true);
+    });
+    third.child.kill("SIGTERM");
+    expect((await third.exited).code).toBe(0);
+  });
+});
