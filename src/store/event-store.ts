@@ -104,6 +104,8 @@ export interface EventStore {
   /** Events in arrival order after `afterSeq`: for rebuild and export. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   countEvents(): Promise<number>;
+  /** Every partition that has events: what a rebuild derives. */
+  partitionKeys(): Promise<string[]>;
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>>;
   /** Artifacts (recordings, transcriptions) of a room that carry no roomSessionId, created within [from, to]. */
   roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;

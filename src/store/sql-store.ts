@@ -181,6 +181,17 @@ export class SqlEventStore implements EventStore {
     return Number(row.n);
   }
 
+  async partitionKeys(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom("events")
+      .select("partition_key")
+      .distinct()
+      .where("partition_key", "is not", null)
+      .orderBy("partition_key")
+      .execute();
+    return rows.map((r) => r.partition_key!);
+  }
+
   async listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>> {
     let query = this.db.selectFrom("events").selectAll().orderBy("seq").limit(limit + 1);
     if (filter.type) query = query.where("type", "=", filter.type);

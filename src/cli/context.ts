@@ -1,0 +1,36 @@
+/** What the commands that work on the database share: the configured store, opened and migrated. */
+import type { Command } from "commander";
+import { loadConfig, readEnvironment, type Config } from "../config.js";
+import type { EventStore } from "../store/event-store.js";
+import { openStore } from "../store/open-store.js";
+
+export function databaseOption(command: Command): Command {
+  return command.option("--database <url>", "sqlite:<path> or postgres://… (DATABASE_URL)");
+}
+
+/** Runs `work` with the store of DATABASE_URL (or --database), closing it afterwards. */
+export async function withStore<T>(
+  flags: { database?: string },
+  work: (store: EventStore, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(flags, readEnvironment());
+  const store = await openStore(config.databaseUrl);
+  try {
+    await store.migrate();
+    return await work(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A progress bar on a terminal; silent otherwise, so that pipes and logs stay clean. */
+export async function progressBar(total: number, label: string) {
+  if (!process.stderr.isTTY) return { update: (_n: number) => {}, stop: () => {} };
+  const { default: progress } = await import("cli-progress");
+  const bar = new progress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_value}s left`, stream: process.stderr },
+    progress.Presets.shades_classic,
+  );
+  bar.start(total, 0);
+  return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
+}

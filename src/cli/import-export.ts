@@ -1,0 +1,131 @@
+/**
+ * `meetmeter export [--out file]` and `meetmeter import <file.jsonl>`: the event log as JSON lines.
+ * An exported line keeps the raw body as text: `{"id","type","createdAt","receivedAt","channel","body":"<raw>"}`.
+ * Import also takes plain Whereby events, one per line (what `meetmeter simulate --out` writes).
+ */
+import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import type { Command } from "commander";
+import { partitionKeyOf } from "../attendance/index.js";
+import { Projector } from "../projection/projector.js";
+import type { IncomingEvent } from "../store/event-store.js";
+import { parseEvent } from "../whereby/events.js";
+import { databaseOption, progressBar, withStore } from "./context.js";
+
+const BATCH = 1000;
+
+/** One line of a file as an event to append, or the reason it cannot be one. */
+export function lineToEvent(line: string, receivedAt: string): IncomingEvent | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return "not JSON";
+  }
+  const record = value as { body?: unknown; receivedAt?: unknown; channel?: unknown };
+  const exported = typeof value === "object" && value !== null && typeof record.body === "string";
+  const raw = exported ? (record.body as string) : line;
+  let parsedBody: unknown;
+  try {
+    parsedBody = exported ? JSON.parse(raw) : value;
+  } catch {
+    return "body is not JSON";
+  }
+  const parsed = parseEvent(parsedBody);
+  if (!parsed.ok) return parsed.message;
+  const data = parsed.event.data as Record<string, unknown>;
+  return {
+    id: parsed.event.id,
+    type: parsed.event.type,
+    createdAt: new Date(parsed.event.createdAt).toISOString(),
+    receivedAt: exported && typeof record.receivedAt === "string" ? record.receivedAt : receivedAt,
+    channel: exported && typeof record.channel === "string" ? record.channel : null,
+    roomName: typeof data.roomName === "string" ? data.roomName : null,
+    roomSessionId: typeof data.roomSessionId === "string" ? data.roomSessionId : null,
+    partitionKey: partitionKeyOf(parsed.event),
+    body: Buffer.from(raw, "utf8"),
+  };
+}
+
+export function register(program: Command): void {
+  databaseOption(program.command("export").description("write every stored event as JSON lines"))
+    .option("--out <file>", "write to this file instead of standard output")
+    .action(async (flags: { database?: string; out?: string }) =>
+      withStore(flags, async (store) => {
+        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+        const total = await store.countEvents();
+        const bar = flags.out ? await progressBar(total, "export") : { update: () => {}, stop: () => {} };
+        let after = 0;
+        let written = 0;
+        for (;;) {
+          const rows = await store.scanEvents(after, BATCH);
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            const line = JSON.stringify({
+              id: row.id,
+              type: row.type,
+              createdAt: row.createdAt,
+              receivedAt: row.receivedAt,
+              channel: row.channel,
+              body: row.body.toString("utf8"),
+            });
+            if (!out.write(`${line}\n`)) await once(out, "drain");
+          }
+          written += rows.length;
+          after = rows.at(-1)!.seq;
+          bar.update(written);
+        }
+        bar.stop();
+        if (flags.out) {
+          out.end();
+          await once(out, "finish");
+          console.error(`Exported ${written} events to ${flags.out}.`);
+        }
+      }),
+    );
+
+  databaseOption(program.command("import").description("append events from a JSON lines file (deduplicated)"))
+    .argument("<file>", "a .jsonl file: exported events or plain Whereby events")
+    .action(async (file: string, flags: { database?: string }) =>
+      withStore(flags, async (store, config) => {
+        const size = statSync(file).size;
+        const bar = await progressBar(size, "import");
+        const projector = new Projector(store, {
+          metadataSecrets: config.metadataSecrets,
+          metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
+        });
+        const receivedAt = new Date().toISOString();
+        const counts = { stored: 0, duplicates: 0, rejected: 0 };
+        let batch: IncomingEvent[] = [];
+        let bytes = 0;
+        let lineNumber = 0;
+        const flush = async () => {
+          if (batch.length === 0) return;
+          const flags = await store.append(batch);
+          flags.forEach((fresh) => (fresh ? (counts.stored += 1) : (counts.duplicates += 1)));
+          projector.markDirty(batch.filter((_, i) => flags[i]).map((e) => e.partitionKey));
+          batch = [];
+          bar.update(bytes);
+        };
+        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+          lineNumber += 1;
+          bytes += Buffer.byteLength(line) + 1;
+          if (line.trim() === "") continue;
+          const event = lineToEvent(line, receivedAt);
+          if (typeof event === "string") {
+            counts.rejected += 1;
+            console.error(`line ${lineNumber}: skipped, ${event}`);
+            continue;
+          }
+          batch.push(event);
+          if (batch.length >= BATCH) await flush();
+        }
+        await flush();
+        await projector.idle();
+        bar.stop();
+        console.log(`Imported ${counts.stored} events (${counts.duplicates} already stored, ${counts.rejected} skipped).`);
+        if (counts.rejected > 0) process.exitCode = 1;
+      }),
+    );
+}

@@ -1,0 +1,25 @@
+/** `meetmeter rebuild`: recomputes everything derived from the event log. */
+import type { Command } from "commander";
+import { rebuildAll } from "../projection/rebuild.js";
+import { databaseOption, progressBar, withStore } from "./context.js";
+
+export function register(program: Command): void {
+  databaseOption(program.command("rebuild").description("recompute every session from the stored events")).action(
+    async (flags: { database?: string }) =>
+      withStore(flags, async (store, config) => {
+        const keys = await store.partitionKeys();
+        const bar = await progressBar(keys.length, "rebuild");
+        const result = await rebuildAll(store, {
+          metadataSecrets: config.metadataSecrets,
+          metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
+          onProgress: (done) => bar.update(done),
+        });
+        bar.stop();
+        const rate = result.seconds > 0 ? Math.round(result.events / result.seconds) : result.events;
+        console.log(
+          `Rebuilt ${result.sessions} sessions from ${result.events} events in ${result.seconds.toFixed(1)} s ` +
+            `(${rate} events/s).`,
+        );
+      }),
+  );
+}

@@ -1,0 +1,128 @@
+/** `meetmeter report sessions|session <id>|usage`: the derived figures straight from the database. */
+import { Option, type Command } from "commander";
+import { stringify } from "csv-stringify/sync";
+import { attendanceCsv } from "../api/csv.js";
+import { ReadModel } from "../api/read-model.js";
+import { isTimeZone, type UsageInterval } from "../api/usage.js";
+import { ConfigError, type Config } from "../config.js";
+import type { EventStore } from "../store/event-store.js";
+import { databaseOption, withStore } from "./context.js";
+import { formatDuration, formatTable } from "./table.js";
+
+type Format = "table" | "csv" | "json";
+
+const formatOption = () =>
+  new Option("--format <format>", "table, csv or json").choices(["table", "csv", "json"]).default("table");
+
+function instant(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new ConfigError(`${name} must be an ISO 8601 date or time, got "${value}".`);
+  return new Date(ms).toISOString();
+}
+
+function readModelOf(store: EventStore, config: Config): ReadModel {
+  return new ReadModel(store, null, {
+    metadataSecrets: config.metadataSecrets,
+    metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
+  });
+}
+
+const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
+
+export function register(program: Command): void {
+  const report = program.command("report").description("print derived figures from DATABASE_URL");
+
+  databaseOption(report.command("sessions").description("sessions, newest first"))
+    .addOption(formatOption())
+    .option("--room <roomName>", "only this room")
+    .option("--from <time>", "started at or after")
+    .option("--to <time>", "started before")
+    .option("--limit <n>", "most sessions to list", "50")
+    .action(async (flags: { database?: string; format: Format; room?: string; from?: string; to?: string; limit: string }) => {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ConfigError("--limit must be 1 to 10000.");
+      const filter = { roomName: flags.room, from: instant("--from", flags.from), to: instant("--to", flags.to) };
+      await withStore(flags, async (store, config) => {
+        const { results } = await readModelOf(store, config).listSessions(filter, limit, null);
+        if (flags.format === "json") return console.log(JSON.stringify(results, null, 2));
+        const header = ["id", "room", "started", "duration", "peak", "people", "participant min", "billable min", "live"];
+        const rows = results.map((s) => [
+          s.id,
+          s.roomName,
+          s.startedAt,
+          flags.format === "csv" ? s.durationSeconds : formatDuration(s.durationSeconds),
+          s.peakParticipants,
+          s.uniqueParticipants,
+          minutes(s.participantSeconds),
+          s.billableParticipantMinutes,
+          s.ongoing ? "live" : "",
+        ]);
+        if (flags.format === "csv") return process.stdout.write(stringify([header, ...rows]));
+        console.log(results.length === 0 ? "No sessions yet." : formatTable(header, rows));
+      });
+    });
+
+  databaseOption(report.command("session").description("one session with its attendance").argument("<id>"))
+    .addOption(formatOption())
+    .action(async (id: string, flags: { database?: string; format: Format }) => {
+      await withStore(flags, async (store, config) => {
+        const session = await readModelOf(store, config).session(id);
+        if (!session) {
+          console.error(`meetmeter: no session with id ${id}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (flags.format === "json") return console.log(JSON.stringify(session, null, 2));
+        if (flags.format === "csv") return process.stdout.write(attendanceCsv(session));
+        console.log(
+          [
+            `Session ${session.id} in ${session.roomName ?? "(no room)"}${session.ongoing ? " (live)" : ""}`,
+            `  started ${session.startedAt}, ended ${session.endedAt ?? "-"}, lasted ${formatDuration(session.durationSeconds)}`,
+            `  ${session.uniqueParticipants} people, peak ${session.peakParticipants} in the room, ` +
+              `${minutes(session.participantSeconds)} participant minutes (${session.billableParticipantMinutes} billable)`,
+            `  knocks ${session.knocks}, cancelled ${session.knocksCancelled}, bots ${session.bots.length}`,
+            "",
+          ].join("\n"),
+        );
+        console.log(
+          formatTable(
+            ["person", "name", "role", "connected", "attendance %", "waited", "connections", "metadata"],
+            session.participants.map((p) => [
+              p.key,
+              p.displayName,
+              p.roleName,
+              formatDuration(p.connectedSeconds),
+              p.attendancePercent,
+              p.waitedSeconds === null ? null : formatDuration(p.waitedSeconds),
+              p.connections.length,
+              p.metadataProblem ?? (p.metadataVerified === true ? "verified" : ""),
+            ]),
+          ),
+        );
+      });
+    });
+
+  databaseOption(report.command("usage").description("participant minutes per day or month"))
+    .addOption(formatOption())
+    .addOption(new Option("--interval <interval>", "day or month").choices(["day", "month"]).default("day"))
+    .option("--tz <zone>", "IANA time zone of the buckets", "UTC")
+    .option("--from <time>", "sessions started at or after")
+    .option("--to <time>", "sessions started before")
+    .action(
+      async (flags: { database?: string; format: Format; interval: UsageInterval; tz: string; from?: string; to?: string }) => {
+        if (!isTimeZone(flags.tz)) throw new ConfigError(`--tz must be an IANA time zone, got "${flags.tz}".`);
+        const from = instant("--from", flags.from) ?? null;
+        const to = instant("--to", flags.to) ?? null;
+        await withStore(flags, async (store, config) => {
+          const usage = await readModelOf(store, config).usage({ from, to, interval: flags.interval, tz: flags.tz });
+          if (flags.format === "json") return console.log(JSON.stringify(usage, null, 2));
+          const header = ["start", "sessions", "participant min", "billable min"];
+          const rows = usage.buckets.map((b) => [b.start, b.sessions, minutes(b.participantSeconds), b.billableParticipantMinutes]);
+          const total = ["total", usage.total.sessions, minutes(usage.total.participantSeconds), usage.total.billableParticipantMinutes];
+          if (flags.format === "csv") return process.stdout.write(stringify([header, ...rows, total]));
+          console.log(formatTable(header, [...rows, total]));
+        });
+      },
+    );
+}

@@ -1,0 +1,223 @@
+/** SPEC §4 over real HTTP: a small class delivered signed, then read back through every route. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { api, deliver } from "../helpers/deliver.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { STORE_KINDS } from "../helpers/stores.js";
+
+const ROOM = "/algebra-1";
+const SESSION = "rs-algebra-1";
+
+let seq = 0;
+function ev(type: string, at: string, data: Record<string, unknown> = {}) {
+  seq += 1;
+  return {
+    apiVersion: "1.0",
+    id: `read-api-${seq}`,
+    type,
+    createdAt: at,
+    data: { roomName: ROOM, meetingId: "42", roomSessionId: SESSION, subdomain: "school", ...data },
+  };
+}
+
+function client(participantId: string, displayName: string, roleName: string, numClients: number, extra: Record<string, unknown> = {}) {
+  return { participantId, displayName, roleName, numClients, numClientsByRoleName: {}, metadata: null, externalId: null, ...extra };
+}
+
+// A 30-minute class, worked by hand:
+// teacher 09:00:00–09:30:00 (1800 s), "=cmd" 09:01:00–09:21:00 (1200 s), Bo 09:02:00–09:10:00 (480 s).
+// Session starts 09:01:00 (room.session.started), count falls below 2 at 09:21:00, ended reported 09:31:00.
+// endedAt = 09:21:00 (last fall below 2 at or before the reported end) → duration 1200 s.
+const events = [
+  ev("room.client.joined", "2026-03-02T09:00:00.000Z", client("p-t", "Teacher", "host", 1, { externalId: "teacher-1" })),
+  ev("room.client.joined", "2026-03-02T09:01:00.000Z", client("p-a", "=cmd|' /C calc'!A0", "visitor", 2, { externalId: "student-a" })),
+  ev("room.session.started", "2026-03-02T09:01:00.000Z"),
+  ev("room.client.joined", "2026-03-02T09:02:00.000Z", client("p-b", "Bo", "visitor", 3)),
+  ev("room.client.left", "2026-03-02T09:10:00.000Z", client("p-b", "Bo", "visitor", 2)),
+  ev("room.client.left", "2026-03-02T09:21:00.000Z", client("p-a", "=cmd|' /C calc'!A0", "visitor", 1, { externalId: "student-a" })),
+  ev("room.client.left", "2026-03-02T09:30:00.000Z", client("p-t", "Teacher", "host", 0, { externalId: "teacher-1" })),
+  ev("room.session.ended", "2026-03-02T09:31:00.000Z"),
+];
+
+describe.each(STORE_KINDS)("read API on %s", (kind) => {
+  let server: TestServer;
+  let get: (path: string) => Promise<Response>;
+
+  beforeAll(async () => {
+    server = await startTestServer({ store: kind });
+    get = api(server.url, server.token);
+    // Delivered newest first: order of arrival must not matter.
+    for (const event of [...events].reverse()) {
+      expect((await deliver(server.url, event, { secret: server.secret })).status).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("refuses every route without the token", async () => {
+    for (const path of ["/api/sessions", `/api/sessions/${SESSION}`, "/api/rooms", "/api/usage", "/api/events", "/metrics", "/api/people/x"]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect((await res.json()).error).toBe("unauthorized");
+      const wrong = await fetch(`${server.url}${path}`, { headers: { authorization: "Bearer wrong-token" } });
+      expect(wrong.status, path).toBe(401);
+    }
+  });
+
+  it("lists the session with its figures", async () => {
+    const body = await (await get("/api/sessions")).json();
+    expect(body.cursor).toBeNull();
+    expect(body.results).toEqual([
+      {
+        id: SESSION,
+        roomName: ROOM,
+        meetingId: "42",
+        startedAt: "2026-03-02T09:01:00.000Z",
+        endedAt: "2026-03-02T09:21:00.000Z",
+        reportedEndedAt: "2026-03-02T09:31:00.000Z",
+        ongoing: false,
+        durationSeconds: 1200,
+        peakParticipants: 3,
+        uniqueParticipants: 3,
+        participantSeconds: 1800 + 1200 + 480,
+        billableParticipantMinutes: 30 + 20 + 8,
+      },
+    ]);
+  });
+
+  it("filters sessions, and answers 400 to bad query values", async () => {
+    expect((await (await get(`/api/sessions?roomName=${encodeURIComponent(ROOM)}`)).json()).results).toHaveLength(1);
+    expect((await (await get("/api/sessions?roomName=/nope")).json()).results).toHaveLength(0);
+    expect((await (await get("/api/sessions?from=2026-03-02T09:01:00Z&to=2026-03-02T09:01:01Z")).json()).results).toHaveLength(1);
+    expect((await (await get("/api/sessions?to=2026-03-02T09:01:00Z")).json()).results).toHaveLength(0);
+    expect((await (await get("/api/sessions?ongoing=true")).json()).results).toHaveLength(0);
+    for (const query of ["limit=0", "limit=501", "limit=abc", "from=yesterday", "ongoing=maybe", "cursor=zzz", "colour=red"]) {
+      const res = await get(`/api/sessions?${query}`);
+      expect(res.status, query).toBe(400);
+      const body = await res.json();
+      expect(body.error).toBe("invalid_query");
+      expect(typeof body.message).toBe("string");
+    }
+  });
+
+  it("details a session: persons, timeline, bots and knocks", async () => {
+    const res = await get(`/api/sessions/${SESSION}`);
+    expect(res.status).toBe(200);
+    const s = await res.json();
+    expect(s.participants.map((p: { key: string; connectedSeconds: number }) => [p.key, p.connectedSeconds]).sort()).toEqual([
+      ["external:student-a", 1200],
+      ["external:teacher-1", 1800],
+      ["participant:p-b", 480],
+    ]);
+    const teacher = s.participants.find((p: { key: string }) => p.key === "external:teacher-1");
+    expect(teacher.attendancePercent).toBe(100);
+    const bo = s.participants.find((p: { key: string }) => p.key === "participant:p-b");
+    expect(bo.attendancePercent).toBe(40);
+    expect(s.timeline.map((t: { numClients: number }) => t.numClients)).toEqual([1, 2, 3, 2, 1, 0]);
+    expect(s.bots).toEqual([]);
+    expect(s.knocks).toBe(0);
+  });
+
+  it("answers 404 for an unknown session or person", async () => {
+    for (const path of ["/api/sessions/nope", "/api/sessions/nope/attendance.csv", "/api/people/external:nobody"]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect((await res.json()).error).toBe("not_found");
+    }
+  });
+
+  it("downloads the attendance CSV with the formula guard", async () => {
+    const res = await get(`/api/sessions/${SESSION}/attendance.csv`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/csv");
+    const lines = (await res.text()).trimEnd().split("\r\n");
+    expect(lines[0]).toBe(
+      "session_id,room_name,key,display_name,role,external_id,metadata_subject,metadata_verified,first_joined_at,last_left_at,connected_seconds,attendance_percent,connections,waited_seconds",
+    );
+    expect(lines).toHaveLength(4);
+    const student = lines.find((l) => l.includes("external:student-a"));
+    expect(student).toContain(`,'=cmd|' /C calc'!A0,`);
+  });
+
+  it("gives a person's history with totals", async () => {
+    const body = await (await get("/api/people/external%3Astudent-a")).json();
+    expect(body.key).toBe("external:student-a");
+    expect(body.sessions).toHaveLength(1);
+    expect(body.sessions[0].sessionId).toBe(SESSION);
+    expect(body.totals.connectedSeconds).toBe(1200);
+  });
+
+  it("sums rooms", async () => {
+    const body = await (await get("/api/rooms")).json();
+    expect(body.results).toEqual([
+      {
+        roomName: ROOM,
+        totalSessions: 1,
+        firstSessionStartedAt: "2026-03-02T09:01:00.000Z",
+        lastSessionStartedAt: "2026-03-02T09:01:00.000Z",
+        participantSeconds: 3480,
+        billableParticipantMinutes: 58,
+        uniqueParticipants: 3,
+      },
+    ]);
+  });
+
+  it("buckets usage in a time zone, with local midnight and its offset", async () => {
+    const res = await get("/api/usage?interval=day&tz=Pacific/Auckland&from=2026-03-01T00:00:00Z&to=2026-03-04T00:00:00Z");
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.interval).toBe("day");
+    expect(body.tz).toBe("Pacific/Auckland");
+    // 09:01 UTC on 2 March is 22:01 on 2 March in Auckland (UTC+13 in summer).
+    const busy = body.buckets.filter((b: { sessions: number }) => b.sessions > 0);
+    expect(busy).toEqual([{ start: "2026-03-02T00:00:00+13:00", sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 }]);
+    expect(body.total).toEqual({ sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 });
+    const month = await (await get("/api/usage?interval=month&tz=America/New_York")).json();
+    expect(month.buckets).toEqual([{ start: "2026-03-01T00:00:00-05:00", sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 }]);
+    for (const query of ["interval=week", "tz=Mars/Olympus", "from=2026-03-04T00:00:00Z&to=2026-03-01T00:00:00Z"]) {
+      expect((await get(`/api/usage?${query}`)).status, query).toBe(400);
+    }
+  });
+
+  it("lists raw events oldest first, filtered, with a cursor", async () => {
+    const first = await (await get(`/api/events?sessionId=${SESSION}&limit=5`)).json();
+    expect(first.results).toHaveLength(5);
+    expect(first.results[0]).toMatchObject({ type: expect.any(String), channel: null, body: expect.any(Object) });
+    const rest = await (await get(`/api/events?sessionId=${SESSION}&limit=5&cursor=${first.cursor}`)).json();
+    expect(rest.results).toHaveLength(3);
+    expect(rest.cursor).toBeNull();
+    const left = await (await get("/api/events?type=room.client.left")).json();
+    expect(left.results).toHaveLength(3);
+  });
+
+  it("streams newly stored events to a live listener", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${server.url}/api/events/stream`, {
+      headers: { authorization: `Bearer ${server.token}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    const late = ev("room.client.knocked", "2026-03-02T09:40:00.000Z", { participantId: "p-late", displayName: "Late" });
+    expect((await deliver(server.url, late, { secret: server.secret })).status).toBe(200);
+    let text = "";
+    while (!text.includes(late.id)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toContain("event: webhook");
+    expect(text).toContain(`"id":"${late.id}"`);
+  });
+
+  it("serves Prometheus metrics with the token", async () => {
+    const res = await get("/metrics");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain('meetmeter_events_received_total{type="room.client.joined",outcome="stored"}');
+    expect(text).toContain("meetmeter_http_request_duration_seconds_bucket");
+    expect(text).toContain("meetmeter_store_commit_duration_seconds_count");
+  });
+});
