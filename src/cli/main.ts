@@ -14,6 +14,8 @@ const commands = await Promise.all([
   import("./serve.js"),
   import("./migrate.js"),
   import("./signature.js"),
+  import("./link.js"),
+  import("./metadata.js"),
 ]);
 for (const command of commands) command.register(program);
 
