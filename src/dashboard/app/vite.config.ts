@@ -36,5 +36,7 @@ export default defineConfig({
     emptyOutDir: false,
     assetsDir: "assets",
     target: "es2022",
+    // Inlined assets would be data: URLs, which the content security policy refuses.
+    assetsInlineLimit: 0,
   },
 });

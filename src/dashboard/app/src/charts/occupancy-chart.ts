@@ -4,7 +4,7 @@
 import type { ChartDataset } from "chart.js";
 import { formatTimeOfDay } from "../format.js";
 import type { SessionDetail } from "../types.js";
-import { Chart, chartBox, PALETTE } from "./setup.js";
+import { Chart, chartBox, type ChartMount, PALETTE } from "./setup.js";
 import { timeRange } from "./timeline-chart.js";
 
 interface Point {
@@ -36,12 +36,12 @@ export function occupancySeries(session: SessionDetail, now: number): Map<string
 }
 
 /**
- * Builds the occupancy chart. Returns the element to place and the chart to destroy on leaving.
+ * Builds the occupancy chart. Place `box` in the page, then call `draw()`.
  *
  * @example
- * const { box, chart } = occupancyChart(session, Date.now());
+ * const { box, draw } = occupancyChart(session, Date.now());
  */
-export function occupancyChart(session: SessionDetail, now: number): { box: HTMLDivElement; chart: Chart<"line", Point[]> } {
+export function occupancyChart(session: SessionDetail, now: number): ChartMount {
   const series = occupancySeries(session, now);
   const datasets: ChartDataset<"line", Point[]>[] = [...series].map(([role, data], index) => {
     const color = PALETTE[index % PALETTE.length] ?? "#0072B2";
@@ -58,7 +58,8 @@ export function occupancyChart(session: SessionDetail, now: number): { box: HTML
   });
   const { min, max } = timeRange(session, now);
   const { box, canvas } = chartBox("Number of participants in the room over time, stacked by role.", 260);
-  const chart = new Chart<"line", Point[]>(canvas, {
+  const draw = () =>
+    new Chart<"line", Point[]>(canvas, {
     type: "line",
     data: { datasets },
     options: {
@@ -79,5 +80,5 @@ export function occupancyChart(session: SessionDetail, now: number): { box: HTML
       },
     },
   });
-  return { box, chart };
+  return { box, draw };
 }

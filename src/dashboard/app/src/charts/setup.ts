@@ -27,6 +27,15 @@ export const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "
 export { Chart };
 
 /**
+ * A chart's box, ready to place, and the call that draws it. Chart.js draws only into a canvas that is already in the
+ * document, so pages place the box first and draw after.
+ */
+export interface ChartMount {
+  box: HTMLDivElement;
+  draw(): { destroy(): void };
+}
+
+/**
  * A canvas inside a sized box, with a text description for screen readers (the tables beside carry the numbers).
  *
  * @example

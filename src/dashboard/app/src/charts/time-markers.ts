@@ -4,6 +4,18 @@
  */
 import type { Plugin } from "chart.js";
 
+const MARKER_LINE_PX = 14;
+
+/**
+ * The room above the plot that the labels of `count` markers need; give it as the chart's `layout.padding.top`.
+ *
+ * @example
+ * options: { layout: { padding: { top: markerSpace(markers.length) } } }
+ */
+export function markerSpace(count: number): number {
+  return count * MARKER_LINE_PX + 4;
+}
+
 export interface TimeMarker {
   at: number;
   label: string;
@@ -37,10 +49,10 @@ export function timeMarkers(markers: TimeMarker[]): Plugin {
         ctx.moveTo(position, chartArea.top);
         ctx.lineTo(position, chartArea.bottom);
         ctx.stroke();
-        // Labels alternate sides and heights so that two close markers stay readable.
+        // Each label has its own line above the plot, so that markers close in time stay readable.
         const alignRight = position > (chartArea.left + chartArea.right) / 2;
         ctx.textAlign = alignRight ? "right" : "left";
-        ctx.fillText(marker.label, position + (alignRight ? -4 : 4), chartArea.top + 12 + (index % 2) * 14);
+        ctx.fillText(marker.label, position + (alignRight ? -4 : 4), chartArea.top - 6 - index * MARKER_LINE_PX);
       });
       ctx.restore();
     },

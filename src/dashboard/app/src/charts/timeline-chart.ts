@@ -5,8 +5,8 @@
 import type { ChartDataset } from "chart.js";
 import { formatDuration, formatTimeOfDay } from "../format.js";
 import type { Person, SessionDetail } from "../types.js";
-import { Chart, chartBox, hatch, PALETTE } from "./setup.js";
-import { timeMarkers, type TimeMarker } from "./time-markers.js";
+import { Chart, chartBox, type ChartMount, hatch, PALETTE } from "./setup.js";
+import { markerSpace, timeMarkers, type TimeMarker } from "./time-markers.js";
 
 interface Bar {
   x: [number, number];
@@ -43,12 +43,12 @@ export function timeRange(session: SessionDetail, now: number): { min: number; m
 }
 
 /**
- * Builds the timeline chart for a session. Returns the element to place and the chart to destroy on leaving.
+ * Builds the timeline chart for a session. Place `box` in the page, then call `draw()`.
  *
  * @example
- * const { box, chart } = timelineChart(session, Date.now());
+ * const { box, draw } = timelineChart(session, Date.now());
  */
-export function timelineChart(session: SessionDetail, now: number): { box: HTMLDivElement; chart: Chart<"bar", Bar[], string> } {
+export function timelineChart(session: SessionDetail, now: number): ChartMount {
   const rows: Row[] = [];
   const rowOfParticipant = new Map<string, string>();
   const connected: Bar[] = [];
@@ -97,11 +97,13 @@ export function timelineChart(session: SessionDetail, now: number): { box: HTMLD
     `Timeline of ${rows.length} people: each connection as a bar from join to leave, waiting-room time shaded.`,
     Math.max(160, rows.length * 34 + 90),
   );
-  const chart = new Chart<"bar", Bar[], string>(canvas, {
+  const draw = () =>
+    new Chart<"bar", Bar[], string>(canvas, {
     type: "bar",
     data: { labels, datasets },
     options: {
       indexAxis: "y",
+      layout: { padding: { top: markerSpace(markers.length) } },
       // Bars of one row share its band instead of splitting it per dataset.
       datasets: { bar: { grouped: false, barPercentage: 0.9, categoryPercentage: 0.8 } },
       scales: {
@@ -114,7 +116,14 @@ export function timelineChart(session: SessionDetail, now: number): { box: HTMLD
         },
         y: {
           type: "category",
-          ticks: { callback: (_value, index) => labelOf.get(labels[index] ?? "") ?? "" },
+          ticks: {
+            callback(_value, index) {
+              // On a phone the names would take half the width; the table below has them in full.
+              const label = labelOf.get(labels[index] ?? "") ?? "";
+              const room = this.chart.width < 600 ? 14 : 36;
+              return label.length > room ? `${label.slice(0, room - 1)}…` : label;
+            },
+          },
         },
       },
       plugins: {
@@ -132,5 +141,5 @@ export function timelineChart(session: SessionDetail, now: number): { box: HTMLD
     },
     plugins: [timeMarkers(markers)],
   });
-  return { box, chart };
+  return { box, draw };
 }

@@ -3,17 +3,18 @@
  */
 import { bucketLabel } from "../format.js";
 import type { UsageReport } from "../types.js";
-import { Chart, chartBox, PALETTE } from "./setup.js";
+import { Chart, chartBox, type ChartMount, PALETTE } from "./setup.js";
 
 /**
- * Builds the usage chart. Returns the element to place and the chart to destroy on leaving.
+ * Builds the usage chart. Place `box` in the page, then call `draw()`.
  *
  * @example
- * const { box, chart } = usageChart(report);
+ * const { box, draw } = usageChart(report);
  */
-export function usageChart(report: UsageReport): { box: HTMLDivElement; chart: Chart<"bar", number[], string> } {
+export function usageChart(report: UsageReport): ChartMount {
   const { box, canvas } = chartBox(`Participant minutes per ${report.interval} in ${report.tz}.`, 300);
-  const chart = new Chart<"bar", number[], string>(canvas, {
+  const draw = () =>
+    new Chart<"bar", number[], string>(canvas, {
     type: "bar",
     data: {
       labels: report.buckets.map((b) => bucketLabel(b.start, report.interval)),
@@ -31,5 +32,5 @@ export function usageChart(report: UsageReport): { box: HTMLDivElement; chart: C
       plugins: { legend: { position: "bottom" } },
     },
   });
-  return { box, chart };
+  return { box, draw };
 }

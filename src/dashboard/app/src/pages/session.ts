@@ -119,10 +119,6 @@ export const sessionPage: Page = async ({ main, route, signal }) => {
   const now = Date.now();
   const timeline = timelineChart(session, now);
   const occupancy = occupancyChart(session, now);
-  whenLeft(signal, () => {
-    timeline.chart.destroy();
-    occupancy.chart.destroy();
-  });
 
   replaceChildren(
     main,
@@ -162,7 +158,6 @@ export const sessionPage: Page = async ({ main, route, signal }) => {
       : null,
     artifacts(session),
   );
-  // Charts measure their box, so they draw once it is in the page.
-  timeline.chart.resize();
-  occupancy.chart.resize();
+  const charts = [timeline.draw(), occupancy.draw()];
+  whenLeft(signal, () => charts.forEach((chart) => chart.destroy()));
 };

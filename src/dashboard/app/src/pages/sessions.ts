@@ -38,10 +38,13 @@ function filterForm(query: URLSearchParams, rooms: string[]): HTMLFormElement {
       ["false", "Ended only"],
     ].map(([value = "", label]) => el("option", { attrs: { value, selected: (query.get("ongoing") ?? "") === value } }, label)),
   );
+  const chosen = query.get("limit") ?? "50";
+  // A size typed into the address is offered too, so that the menu shows what the page really uses.
+  const sizes = PAGE_SIZES.includes(chosen) ? PAGE_SIZES : [chosen, ...PAGE_SIZES];
   const limit = el(
     "select",
     { attrs: { id: "filter-limit", name: "limit" } },
-    ...PAGE_SIZES.map((size) => el("option", { attrs: { value: size, selected: (query.get("limit") ?? "50") === size } }, size)),
+    ...sizes.map((size) => el("option", { attrs: { value: size, selected: chosen === size } }, size)),
   );
   return el(
     "form",

@@ -20,6 +20,7 @@ function filterForm(query: URLSearchParams): HTMLFormElement {
   );
   const from = el("input", { attrs: { id: "usage-from", type: "date", value: query.get("from") ?? "" } });
   const until = el("input", { attrs: { id: "usage-until", type: "date", value: query.get("until") ?? "" } });
+  const empty = el("input", { attrs: { id: "usage-empty", type: "checkbox", checked: query.get("empty") === "shown" } });
   const field = (label: string, control: HTMLElement) =>
     el("div", { className: "field" }, el("label", { attrs: { for: control.id } }, label), control);
   return el(
@@ -30,13 +31,19 @@ function filterForm(query: URLSearchParams): HTMLFormElement {
       on: {
         submit: (event) => {
           event.preventDefault();
-          location.hash = href("usage", null, { interval: interval.value, from: from.value, until: until.value });
+          location.hash = href("usage", null, {
+            interval: interval.value,
+            from: from.value,
+            until: until.value,
+            empty: empty.checked ? "shown" : "",
+          });
         },
       },
     },
     field("Per", interval),
     field("From", from),
     field("Until (inclusive)", until),
+    el("div", { className: "field checkbox" }, empty, el("label", { attrs: { for: empty.id } }, "List periods without sessions")),
     el("div", { className: "field actions" }, el("button", { attrs: { type: "submit" } }, "Show")),
   );
 }
@@ -65,10 +72,11 @@ export const usagePage: Page = async ({ main, route, signal }) => {
     return;
   }
   const chart = usageChart(report);
-  whenLeft(signal, () => chart.chart.destroy());
+  // The API lists every period in the range; a year of empty days would bury the few that count.
+  const showEmpty = route.query.get("empty") === "shown";
   const table = dataTable<UsageBucket>({
-    caption: `Participant minutes per ${report.interval}`,
-    rows: report.buckets,
+    caption: `Participant minutes per ${report.interval}${showEmpty ? "" : ` (${report.interval}s with sessions)`}`,
+    rows: showEmpty ? report.buckets : report.buckets.filter((b) => b.sessions > 0),
     rowKey: (b) => b.start,
     columns: [
       { name: "start", label: report.interval === "month" ? "Month" : "Day", cell: (b) => el("time", { attrs: { datetime: b.start } }, bucketLabel(b.start, report.interval)) },
@@ -98,5 +106,6 @@ export const usagePage: Page = async ({ main, route, signal }) => {
     chart.box,
     table,
   );
-  chart.chart.resize();
+  const drawn = chart.draw();
+  whenLeft(signal, () => drawn.destroy());
 };
