@@ -1,0 +1,468 @@
+/**
+ * The dashboard in a real headless Chromium against a real server fed signed, simulated traffic: each page's numbers
+ * must equal the API's, links and the CSV download must work, webhook text must stay text, and without the token the
+ * pages must ask for it.
+ */
+import { readFileSync } from "node:fs";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { ensureDashboardBuilt } from "./build-dashboard.js";
+import { describeInChromium, launchChromium } from "./chromium.js";
+import { screenshot, watchPage, type PageWatch } from "./page-watch.js";
+import { deliverEvent, deliverTraffic, MARKUP_NAME, type PlannedEvent } from "./traffic.js";
+
+/** Far from UTC, so that a day in the viewer's zone is not a UTC day, and the usage buckets show it. */
+const VIEWER_ZONE = "Pacific/Auckland";
+const CLASSROOM = "sess-math-1";
+const ONGOING = "sess-standup-now";
+
+interface Summary {
+  id: string;
+  roomName: string;
+  ongoing: boolean;
+  startedAt: string;
+  [figure: string]: unknown;
+}
+
+let server: TestServer;
+let browser: Browser;
+let traffic: PlannedEvent[];
+const contexts: BrowserContext[] = [];
+
+async function api<T>(path: string): Promise<T> {
+  const response = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.token}` } });
+  expect(response.status, `${path} answered ${response.status}`).toBe(200);
+  return (await response.json()) as T;
+}
+
+async function open(width = 1280): Promise<{ page: Page; watch: PageWatch }> {
+  const context = await browser.newContext({
+    viewport: { width, height: 900 },
+    timezoneId: VIEWER_ZONE,
+    locale: "en-US",
+    acceptDownloads: true,
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  return { page, watch: watchPage(page) };
+}
+
+async function signedIn(hash = "#/sessions", width = 1280): Promise<{ page: Page; watch: PageWatch }> {
+  const opened = await open(width);
+  await opened.page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
+  await opened.page.getByRole("heading", { level: 1, name: "Sessions" }).waitFor();
+  if (hash !== "#/sessions") await opened.page.evaluate((target) => (location.hash = target), hash);
+  return opened;
+}
+
+/** The `<data value>` of each `data-column` cell in the rows of a table, by row key. */
+async function tableValues(page: Page, caption: string): Promise<Map<string, Record<string, string>>> {
+  const rows = await page
+    .locator("table", { has: page.locator("caption", { hasText: caption }) })
+    .locator("tbody tr")
+    .evaluateAll((trs) =>
+      trs.map((tr) => {
+        const cells: Record<string, string> = {};
+        for (const td of Array.from(tr.querySelectorAll<HTMLElement>("td[data-column]"))) {
+          const data = td.querySelector("data");
+          cells[td.dataset.column ?? ""] = data ? data.value : (td.textContent ?? "");
+        }
+        return [(tr as HTMLElement).dataset.row ?? "", cells] as const;
+      }),
+    );
+  return new Map(rows);
+}
+
+async function rowKeys(page: Page, caption: string): Promise<string[]> {
+  return [...(await tableValues(page, caption)).keys()];
+}
+
+/** A figure equals the API's; figures of an ongoing session move with the clock, so they only need to be close. */
+function expectSame(shown: string | undefined, expected: unknown, moving = false, what = ""): void {
+  if (moving && typeof expected === "number") {
+    expect(Math.abs(Number(shown) - expected), `${what}: ${shown} vs ${expected}`).toBeLessThanOrEqual(180);
+  } else {
+    expect(shown, what).toBe(expected === null ? "" : String(expected));
+  }
+}
+
+const SUMMARY_FIGURES = ["durationSeconds", "peakParticipants", "uniqueParticipants", "participantSeconds", "billableParticipantMinutes"];
+
+async function expectSessionRows(page: Page, expected: Summary[]): Promise<void> {
+  const shown = await tableValues(page, "Sessions, newest first");
+  expect([...shown.keys()]).toEqual(expected.map((s) => s.id));
+  for (const session of expected) {
+    const row = shown.get(session.id);
+    for (const name of SUMMARY_FIGURES) expectSame(row?.[name], session[name], session.ongoing, `${session.id} ${name}`);
+  }
+}
+
+describeInChromium("the dashboard in Chromium", () => {
+  beforeAll(async () => {
+    await ensureDashboardBuilt();
+    server = await startTestServer();
+    traffic = await deliverTraffic(server.url, server.secret, Date.now());
+    browser = await launchChromium();
+  }, 180_000);
+
+  afterAll(async () => {
+    // Pages first: the live page holds a stream open that would keep the server from closing.
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("serves the app with its security headers", async () => {
+    const response = await fetch(`${server.url}/`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(csp).toContain("connect-src 'self'");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    const html = await response.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const script = /<script[^>]*src="([^"]+)"/.exec(html)?.[1];
+    const asset = await fetch(`${server.url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-security-policy")).toBe(csp);
+  });
+
+  it("asks for the token without one, while the API answers 401", async () => {
+    const { page, watch } = await open();
+    await page.goto(`${server.url}/#/sessions/${CLASSROOM}`);
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(await page.getByRole("navigation", { name: "Main" }).isVisible()).toBe(false);
+    await screenshot(page, "sign-in-1280");
+
+    const bare = await page.evaluate(async () => {
+      const response = await fetch("/api/sessions");
+      return { status: response.status, body: await response.json() };
+    });
+    expect(bare).toMatchObject({ status: 401, body: { error: "unauthorized" } });
+    const csv = await fetch(`${server.url}/api/sessions/${CLASSROOM}/attendance.csv`);
+    expect(csv.status).toBe(401);
+
+    await page.getByLabel("API token").fill("not-the-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("not accepted");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+
+    await page.getByLabel("API token").fill(server.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    // Signing in lands on the page that was asked for.
+    await page.getByRole("heading", { level: 1, name: "/math-101" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "/math-101" }).waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    watch.expectClean();
+  });
+
+  it("takes the token from a #token= link and removes it from the address", async () => {
+    const { page, watch } = await open();
+    await page.goto(`${server.url}/#token=${encodeURIComponent(server.token)}`);
+    await page.getByRole("heading", { level: 1, name: "Sessions" }).waitFor();
+    expect(page.url()).not.toContain(server.token);
+    expect(page.url()).not.toContain("token");
+    expect(await page.evaluate(() => Object.values({ ...sessionStorage }))).toEqual([server.token]);
+    watch.expectClean();
+  });
+
+  it("returns to sign-in when the server refuses the stored token", async () => {
+    const { page, watch } = await open();
+    await page.goto(`${server.url}/#token=stale-token`);
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(await page.getByRole("alert").textContent()).toContain("not accepted");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    watch.expectClean();
+  });
+
+  it("lists sessions as the API does: newest first, live marked, filtered and paged", async () => {
+    const { page, watch } = await signedIn();
+    const all = await api<{ results: Summary[]; cursor: string | null }>("/api/sessions");
+    expect(all.results.length).toBe(7);
+    await expectSessionRows(page, all.results);
+    const live = page.locator(`tr[data-row="${ONGOING}"] [data-status="live"]`);
+    expect(await live.textContent()).toBe("Live");
+    expect(await page.locator('[data-status="live"]').count()).toBe(all.results.filter((s) => s.ongoing).length);
+    await screenshot(page, "sessions-1280");
+
+    await page.getByLabel("Room").fill("/clinic-3");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(["sess-clinic-2", "sess-clinic-1"]);
+    await expectSessionRows(page, (await api<{ results: Summary[] }>("/api/sessions?roomName=%2Fclinic-3")).results);
+
+    // Days are the viewer's: 3 to 9 March in Auckland is [2 March 11:00 UTC, 9 March 11:00 UTC).
+    await page.getByLabel("Room").fill("");
+    await page.getByLabel("From").fill("2026-03-03");
+    await page.getByLabel("Until (inclusive)").fill("2026-03-09");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(["sess-math-short-1", "sess-clinic-2", "sess-clinic-1"]);
+    const byDays = await api<{ results: Summary[] }>("/api/sessions?from=2026-03-02T11:00:00.000Z&to=2026-03-09T11:00:00.000Z");
+    await expectSessionRows(page, byDays.results);
+
+    await page.getByLabel("Status").selectOption("true");
+    await page.getByLabel("From").fill("");
+    await page.getByLabel("Until (inclusive)").fill("");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual([ONGOING]);
+
+    await page.evaluate(() => (location.hash = "#/sessions?limit=3"));
+    const first = await api<{ results: Summary[]; cursor: string }>("/api/sessions?limit=3");
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(first.results.map((s) => s.id));
+    await page.getByRole("link", { name: "Next page →" }).click();
+    const second = await api<{ results: Summary[]; cursor: string }>(`/api/sessions?limit=3&cursor=${encodeURIComponent(first.cursor)}`);
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(second.results.map((s) => s.id));
+    await page.getByRole("link", { name: "Next page →" }).click();
+    const third = await api<{ results: Summary[]; cursor: string | null }>(`/api/sessions?limit=3&cursor=${encodeURIComponent(second.cursor)}`);
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(third.results.map((s) => s.id));
+    expect(third.cursor).toBeNull();
+    expect(await page.getByRole("link", { name: "Next page →" }).count()).toBe(0);
+    await page.getByRole("link", { name: "← First page" }).click();
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(first.results.map((s) => s.id));
+    watch.expectClean();
+  });
+
+  it("shows a session as the API does, with charts, a sortable table, people links and the CSV", async () => {
+    const { page, watch } = await signedIn();
+    await page.locator(`tr[data-row="${CLASSROOM}"] a`).first().click();
+    await page.getByRole("heading", { level: 1, name: "/math-101" }).waitFor();
+    expect(page.url()).toContain(`#/sessions/${CLASSROOM}`);
+    const session = await api<Record<string, unknown> & { participants: Array<Record<string, unknown>>; bots: Array<{ key: string }> }>(
+      `/api/sessions/${CLASSROOM}`,
+    );
+
+    for (const name of [...SUMMARY_FIGURES, "knocks", "knocksCancelled"]) {
+      expectSame(await page.locator(`[data-figure="${name}"] dd data`).getAttribute("value") ?? undefined, session[name], false, name);
+    }
+    expect(await page.locator('[data-figure="endedAt"] time').first().getAttribute("datetime")).toBe(session.endedAt);
+    expect(await page.locator('[data-figure="endedAt"]').textContent()).toContain("Whereby reported the end");
+
+    // Both charts drew something.
+    const inked = await page.locator("canvas").evaluateAll((canvases) =>
+      canvases.map((canvas) => {
+        const c = canvas as HTMLCanvasElement;
+        const pixels = c.getContext("2d")?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+        let count = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) count += 1;
+        return count;
+      }),
+    );
+    expect(inked).toHaveLength(2);
+    for (const count of inked) expect(count).toBeGreaterThan(1000);
+
+    const caption = "Attendance, one row per person";
+    const rows = await tableValues(page, caption);
+    expect([...rows.keys()]).toEqual(session.participants.map((p) => p.key));
+    for (const person of session.participants) {
+      const row = rows.get(person.key as string);
+      for (const name of ["connectedSeconds", "attendancePercent", "waitedSeconds"]) expectSame(row?.[name], person[name], false, `${person.key} ${name}`);
+      expectSame(row?.connections, (person.connections as unknown[]).length, false, `${person.key} connections`);
+    }
+    expect(await rowKeys(page, "Bots")).toEqual(session.bots.map((b) => b.key));
+    expect(session.bots.map((b) => b.key)).not.toEqual([]);
+
+    const byConnected = (direction: 1 | -1) =>
+      [...session.participants]
+        .sort((a, b) => direction * ((a.connectedSeconds as number) - (b.connectedSeconds as number)))
+        .map((p) => p.key);
+    const header = page.locator("table", { has: page.locator("caption", { hasText: caption }) }).locator('th[data-column="connectedSeconds"]');
+    await header.getByRole("button").click();
+    expect(await header.getAttribute("aria-sort")).toBe("ascending");
+    expect(await rowKeys(page, caption)).toEqual(byConnected(1));
+    await header.getByRole("button").click();
+    expect(await header.getAttribute("aria-sort")).toBe("descending");
+    expect(await rowKeys(page, caption)).toEqual(byConnected(-1));
+
+    // The name that is markup shows as text and runs nothing.
+    const markupCell = page.locator('tr[data-row="external:student-13"] td[data-column="displayName"]');
+    expect(await markupCell.textContent()).toBe(MARKUP_NAME);
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await page.waitForTimeout(300);
+    expect(watch.dialogs).toEqual([]);
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe(`attendance-${CLASSROOM}.csv`);
+    const csvResponse = await fetch(`${server.url}/api/sessions/${CLASSROOM}/attendance.csv`, { headers: { authorization: `Bearer ${server.token}` } });
+    const saved = readFileSync(await download.path(), "utf8");
+    expect(saved).toBe(await csvResponse.text());
+    expect(saved.split(/\r?\n/)[0]).toMatch(/^session_id,room_name,key,display_name,/);
+    await page.getByRole("status").filter({ hasText: "Downloaded." }).waitFor();
+    await screenshot(page, "session-1280");
+
+    await page.getByRole("link", { name: "Late Student" }).click();
+    await page.getByRole("heading", { level: 1, name: "Late Student" }).waitFor();
+    const person = await api<{ sessions: Array<{ sessionId: string; connectedSeconds: number }>; totals: Record<string, number | null> }>(
+      "/api/people/external%3Astudent-9",
+    );
+    for (const name of ["sessions", "connectedSeconds", "averageAttendancePercent"]) {
+      expectSame(await page.locator(`[data-figure="${name}"] dd data`).getAttribute("value") ?? undefined, person.totals[name], false, name);
+    }
+    const history = await tableValues(page, "Attendance history");
+    expect([...history.keys()]).toEqual(person.sessions.map((s) => s.sessionId));
+    for (const s of person.sessions) expectSame(history.get(s.sessionId)?.connectedSeconds, s.connectedSeconds);
+    watch.expectClean();
+  });
+
+  it("can be used by keyboard: tab to a sortable header, sort it, see where focus is", async () => {
+    const { page, watch } = await signedIn(`#/sessions/${CLASSROOM}`);
+    await page.getByRole("heading", { level: 1, name: "/math-101" }).waitFor();
+    let reached = false;
+    for (let press = 0; press < 80 && !reached; press += 1) {
+      await page.keyboard.press("Tab");
+      reached = await page.evaluate(() => {
+        const active = document.activeElement;
+        return active?.tagName === "BUTTON" && active.closest("th")?.dataset.column === "attendancePercent" && active.closest("table")?.caption?.textContent === "Attendance, one row per person";
+      });
+    }
+    expect(reached, "the Attendance header button is reachable by Tab").toBe(true);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    expect(outline).not.toBe("none");
+    await page.keyboard.press("Enter");
+    const header = page.locator("table", { has: page.locator("caption", { hasText: "Attendance, one row per person" }) }).locator('th[data-column="attendancePercent"]');
+    expect(await header.getAttribute("aria-sort")).toBe("ascending");
+    await screenshot(page, "keyboard-focus-1280");
+    watch.expectClean();
+  });
+
+  it("shows usage as the API does, in the viewer's time zone, per day and per month", async () => {
+    type Usage = { tz: string; buckets: Array<{ start: string; sessions: number; participantSeconds: number; billableParticipantMinutes: number }>; total: Record<string, number> };
+    const { page, watch } = await signedIn("#/usage");
+    await page.getByRole("heading", { level: 1, name: "Usage" }).waitFor();
+    await page.locator("table").waitFor();
+    expect(await page.locator("main").textContent()).toContain(VIEWER_ZONE);
+
+    const check = async (interval: "day" | "month", showEmpty: boolean) => {
+      const usage = await api<Usage>(`/api/usage?interval=${interval}&tz=${encodeURIComponent(VIEWER_ZONE)}`);
+      expect(usage.tz).toBe(VIEWER_ZONE);
+      const expected = showEmpty ? usage.buckets : usage.buckets.filter((b) => b.sessions > 0);
+      const caption = `Participant minutes per ${interval}`;
+      await expect.poll(() => rowKeys(page, caption)).toEqual(expected.map((b) => b.start));
+      const rows = await tableValues(page, caption);
+      // Figures of the bucket holding the ongoing session move with the clock.
+      const moving = (start: string) => start === usage.buckets.at(-1)?.start;
+      for (const bucket of expected) {
+        for (const name of ["sessions", "participantSeconds", "billableParticipantMinutes"] as const) {
+          expectSame(rows.get(bucket.start)?.[name], bucket[name], moving(bucket.start) && name !== "sessions", `${bucket.start} ${name}`);
+        }
+      }
+      for (const name of ["sessions", "participantSeconds", "billableParticipantMinutes"]) {
+        const shown = await page.locator(`tfoot td[data-column="${name}"] data`).getAttribute("value");
+        expectSame(shown ?? undefined, usage.total[name], name !== "sessions", `total ${name}`);
+      }
+      return usage;
+    };
+
+    const days = await check("day", false);
+    // 2 March 09:00 UTC is already 2 March 22:00 in Auckland; 3 March 14:03 UTC is 4 March there.
+    expect(days.buckets.filter((b) => b.sessions > 0).slice(0, 3).map((b) => b.start)).toEqual([
+      "2026-03-02T00:00:00+13:00",
+      "2026-03-04T00:00:00+13:00",
+      "2026-03-06T00:00:00+13:00",
+    ]);
+    await screenshot(page, "usage-day-1280");
+
+    await page.getByLabel("Per", { exact: true }).selectOption("month");
+    await page.getByLabel("List periods without sessions").check();
+    await page.getByRole("button", { name: "Show" }).click();
+    const months = await check("month", true);
+    expect(months.buckets[0]?.start).toBe("2026-03-01T00:00:00+13:00");
+    await screenshot(page, "usage-month-1280");
+    watch.expectClean();
+  });
+
+  it("lists rooms as the API does, each linking to its sessions", async () => {
+    type Room = { roomName: string; [figure: string]: unknown };
+    const { page, watch } = await signedIn("#/rooms");
+    await page.getByRole("heading", { level: 1, name: "Rooms" }).waitFor();
+    const rooms = await api<{ results: Room[] }>("/api/rooms");
+    const rows = await tableValues(page, "Rooms");
+    expect([...rows.keys()].sort()).toEqual(rooms.results.map((r) => r.roomName).sort());
+    for (const room of rooms.results) {
+      for (const name of ["totalSessions", "uniqueParticipants", "participantSeconds", "billableParticipantMinutes"]) {
+        expectSame(rows.get(room.roomName)?.[name], room[name], room.roomName === "/standup" && name !== "totalSessions" && name !== "uniqueParticipants", `${room.roomName} ${name}`);
+      }
+    }
+    await screenshot(page, "rooms-1280");
+    await page.getByRole("link", { name: "/clinic-3" }).click();
+    await expect.poll(() => rowKeys(page, "Sessions, newest first")).toEqual(["sess-clinic-2", "sess-clinic-1"]);
+    expect(await page.getByLabel("Room").inputValue()).toBe("/clinic-3");
+    watch.expectClean();
+  });
+
+  it("finds a person by external id and shows their history", async () => {
+    const { page, watch } = await signedIn("#/people");
+    await page.getByRole("heading", { level: 1, name: "People" }).waitFor();
+    await page.getByRole("searchbox").fill("teacher-7");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByRole("heading", { level: 1, name: "Ms. Rivera" }).waitFor();
+    expect(page.url()).toContain("#/people/external%3Ateacher-7");
+    const person = await api<{ sessions: Array<{ sessionId: string; connectedSeconds: number; attendancePercent: number | null }>; totals: Record<string, number> }>(
+      "/api/people/external%3Ateacher-7",
+    );
+    const history = await tableValues(page, "Attendance history");
+    expect([...history.keys()]).toEqual(person.sessions.map((s) => s.sessionId));
+    for (const s of person.sessions) expectSame(history.get(s.sessionId)?.attendancePercent, s.attendancePercent, false, s.sessionId);
+    expectSame(await page.locator('[data-figure="sessions"] dd data').getAttribute("value") ?? undefined, person.totals.sessions);
+    await screenshot(page, "person-1280");
+
+    await page.getByRole("searchbox").fill("nobody-by-this-id");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByText("Nobody found for nobody-by-this-id.").waitFor();
+    watch.expectClean();
+  });
+
+  it("shows each new event live, pretty-printed, newest on top, markup as text", async () => {
+    const { page, watch } = await signedIn("#/live");
+    await page.locator('#live-status[data-state="connected"]').waitFor();
+    const base = traffic.find((e) => e.id.startsWith(`dash-${ONGOING}`) && e.type === "room.client.joined");
+    const arriving: PlannedEvent[] = ["p-live-1", "p-live-2"].map((participantId, index) => ({
+      id: `dash-live-${participantId}`,
+      type: "room.client.joined",
+      createdAt: new Date().toISOString(),
+      data: { ...base?.data, participantId, displayName: index === 1 ? MARKUP_NAME : "Live Visitor", numClients: 3 + index },
+    }));
+    for (const event of arriving) await deliverEvent(server.url, server.secret, event);
+
+    await expect.poll(() => page.locator("#live-count").textContent()).toBe("2");
+    const shown = await page.locator(".live-event").evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.eventId));
+    expect(shown).toEqual(["dash-live-p-live-2", "dash-live-p-live-1"]);
+    const printed = JSON.parse((await page.locator(".live-event pre").first().textContent()) ?? "") as { body: { data: { displayName: string } } };
+    expect(printed.body.data.displayName).toBe(MARKUP_NAME);
+    expect(await page.locator(".live-event pre").first().textContent()).toContain('\n  "type": "room.client.joined"');
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await screenshot(page, "live-1280");
+    watch.expectClean();
+  });
+
+  it("reads at 390 px wide without the page itself scrolling sideways", async () => {
+    const { page, watch } = await signedIn("#/sessions", 390);
+    for (const [hash, heading, name] of [
+      ["#/sessions", "Sessions", "sessions-390"],
+      [`#/sessions/${CLASSROOM}`, "/math-101", "session-390"],
+      ["#/usage", "Usage", "usage-390"],
+      ["#/rooms", "Rooms", "rooms-390"],
+      ["#/people/external%3Ateacher-7", "Ms. Rivera", "person-390"],
+      ["#/live", "Live", "live-390"],
+    ] as const) {
+      await page.evaluate((target) => (location.hash = target), hash);
+      await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+      await page.waitForLoadState("networkidle").catch(() => undefined);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${hash} is wider than the screen`).toBeLessThanOrEqual(0);
+      await screenshot(page, name);
+    }
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await screenshot(page, "sign-in-390");
+    watch.expectClean();
+  });
+});
