@@ -1,0 +1,183 @@
+/**
+ * The ingest benchmark: four receivers under the same load, in turn and twice over so that drift hits them alike.
+ *   (a) raw node:http that reads the body and answers 200: the machine's ceiling
+ *   (b) verify + parse, store nothing: the limit for any correct receiver
+ *   (c) meetmeter serve on SQLite (WAL, synchronous=FULL) in a temporary folder
+ *   (d) meetmeter serve on PostgreSQL (synchronous commit), a fresh schema
+ * Load: wrk, 50 connections, a distinct pre-signed event of about 800 bytes on every request. After each run on a
+ * store, the store is opened and checked to hold exactly the events that were acknowledged.
+ *
+ *   npm run bench [-- --seconds 12 --rounds 2 --connections 50 --json --targets a,b,c,d]
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { openStore } from "../src/store/open-store.js";
+import { writeSignedDeliveries } from "./lib/signed-events.js";
+import { startTarget } from "./lib/processes.js";
+import { runWrk, type LoadResult } from "./lib/wrk.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "12" },
+    rounds: { type: "string", default: "2" },
+    connections: { type: "string", default: "50" },
+    targets: { type: "string", default: "a,b,c,d" },
+    json: { type: "boolean", default: false },
+    postgres: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test" },
+  },
+});
+const seconds = Number(flags.seconds);
+const rounds = Number(flags.rounds);
+const connections = Number(flags.connections);
+const SECRET = "whsec_benchmark_secret";
+
+try {
+  execFileSync("wrk", ["--version"], { stdio: "ignore" });
+} catch (error) {
+  // wrk --version exits 1 after printing its version; only a missing binary is a problem.
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+    console.error("The benchmark needs wrk: apt-get install -y wrk");
+    process.exit(2);
+  }
+}
+
+interface Run extends LoadResult {
+  target: string;
+  round: number;
+  stored: number | null;
+  check: string;
+}
+
+const NAMES: Record<string, string> = {
+  a: "(a) raw node:http",
+  b: "(b) verify+parse, no store",
+  c: "(c) meetmeter, SQLite FULL",
+  d: "(d) meetmeter, PostgreSQL",
+};
+
+async function countStored(databaseUrl: string): Promise<number> {
+  const store = await openStore(databaseUrl);
+  try {
+    return await store.countEvents();
+  } finally {
+    await store.close();
+  }
+}
+
+async function runOnce(target: string, round: number, work: string): Promise<Run> {
+  const file = join(work, `deliveries-${target}-${round}.txt`);
+  const runTag = `r${round}${target}${Date.now().toString(36)}`;
+  // Enough distinct events for 50k/s; (a) and (b) may wrap around, which they do not notice.
+  const count = Math.max(50_000, 50_000 * seconds);
+  await writeSignedDeliveries(file, count, SECRET, runTag);
+
+  let databaseUrl: string | null = null;
+  let schema: string | null = null;
+  let folder: string | null = null;
+  const env: Record<string, string> = { WHEREBY_WEBHOOK_SECRET: SECRET, MEETMETER_API_TOKEN: "bench-token-0123456789" };
+  let script = "src/cli/main.ts";
+  let args = ["serve", "--port", "0"];
+  if (target === "a") [script, args] = ["bench/targets/raw-http.ts", []];
+  if (target === "b") [script, args] = ["bench/targets/verify-only.ts", []];
+  if (target === "c") {
+    folder = mkdtempSync(join(tmpdir(), "meetmeter-bench-"));
+    databaseUrl = `sqlite:${join(folder, "meetmeter.db")}`;
+  }
+  if (target === "d") {
+    schema = `bench_${runTag}`;
+    databaseUrl = `${flags.postgres}?schema=${schema}`;
+  }
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+
+  const server = await startTarget(script, args, env);
+  let result: LoadResult;
+  try {
+    result = await runWrk(server.url, file, { connections, seconds });
+  } finally {
+    await server.stop();
+    rmSync(file, { force: true });
+  }
+
+  let stored: number | null = null;
+  let check = "-";
+  if (databaseUrl) {
+    stored = await countStored(databaseUrl);
+    // wrk stops counting at the deadline; up to one request per connection may be answered after it.
+    const extra = stored - result.acknowledged;
+    check = extra >= 0 && extra <= connections ? `ok (+${extra} in flight at the end)` : `MISMATCH (${extra})`;
+    if (result.acknowledged > count) check += " (ids wrapped)";
+  }
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  if (schema) {
+    const client = new pg.Client({ connectionString: flags.postgres });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  }
+  return { target, round, stored, check, ...result };
+}
+
+const work = mkdtempSync(join(tmpdir(), "meetmeter-bench-load-"));
+const targets = flags.targets.split(",").filter((t) => t in NAMES);
+const runs: Run[] = [];
+try {
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const target of targets) {
+      if (!flags.json) process.stderr.write(`round ${round}: ${NAMES[target]}…\n`);
+      runs.push(await runOnce(target, round, work));
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const rate = (target: string) => median(runs.filter((r) => r.target === target).map((r) => r.requestsPerSecond));
+const ceiling = rate("a");
+const limit = rate("b");
+
+const rows = targets.map((target) => {
+  const mine = runs.filter((r) => r.target === target);
+  const rps = rate(target);
+  return {
+    target: NAMES[target]!,
+    requestsPerSecond: Math.round(rps),
+    p50Ms: Number(median(mine.map((r) => r.p50Ms)).toFixed(2)),
+    p99Ms: Number(median(mine.map((r) => r.p99Ms)).toFixed(2)),
+    errors: mine.reduce((sum, r) => sum + r.errors, 0),
+    ratioToRaw: ceiling ? Number((rps / ceiling).toFixed(2)) : null,
+    ratioToVerify: limit ? Number((rps / limit).toFixed(2)) : null,
+    storeCheck: mine.map((r) => r.check).join("; "),
+    runs: mine.map((r) => Math.round(r.requestsPerSecond)),
+  };
+});
+
+if (flags.json) {
+  for (const row of rows) console.log(JSON.stringify(row));
+} else {
+  console.log(`\nIngest benchmark: ${connections} connections, ${seconds} s per run, ${rounds} rounds, median of runs\n`);
+  const header = ["target", "req/s", "p50 ms", "p99 ms", "errors", "÷(a)", "÷(b)", "runs req/s", "store check"];
+  const table = rows.map((r) => [
+    r.target,
+    String(r.requestsPerSecond),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    String(r.errors),
+    r.ratioToRaw?.toFixed(2) ?? "-",
+    r.ratioToVerify?.toFixed(2) ?? "-",
+    r.runs.join(", "),
+    r.storeCheck,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
+  console.log([line(header), line(widths.map((w) => "-".repeat(w))), ...table.map(line)].join("\n"));
+}
+if (runs.some((r) => r.check.startsWith("MISMATCH"))) process.exitCode = 1;
