@@ -100,10 +100,10 @@ async function expectSessionRows(page: Page, expected: Summary[]): Promise<void>
 
 describeInChromium("the dashboard in Chromium", () => {
   beforeAll(async () => {
+    browser = await launchChromium();
     await ensureDashboardBuilt();
     server = await startTestServer();
     traffic = await deliverTraffic(server.url, server.secret, Date.now());
-    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
@@ -243,6 +243,12 @@ describeInChromium("the dashboard in Chromium", () => {
     for (const name of [...SUMMARY_FIGURES, "knocks", "knocksCancelled"]) {
       expectSame(await page.locator(`[data-figure="${name}"] dd data`).getAttribute("value") ?? undefined, session[name], false, name);
     }
+    // The words beside the exact values say the same thing.
+    const participantSeconds = session.participantSeconds as number;
+    expect(participantSeconds % 1, "the traffic has fractional seconds, so rounding would show").not.toBe(0);
+    expect(await page.locator('[data-figure="participantSeconds"] dd').textContent()).toBe((participantSeconds / 60).toFixed(1));
+    expect(await page.locator('[data-figure="durationSeconds"] dd').textContent()).toBe("49 min 30 s");
+    expect(await page.locator('[data-figure="billableParticipantMinutes"] dd').textContent()).toBe(String(session.billableParticipantMinutes));
     expect(await page.locator('[data-figure="endedAt"] time').first().getAttribute("datetime")).toBe(session.endedAt);
     expect(await page.locator('[data-figure="endedAt"]').textContent()).toContain("Whereby reported the end");
 

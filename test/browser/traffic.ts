@@ -140,7 +140,7 @@ function classroom(): PlannedEvent[] {
     .leave("2026-03-02T09:40:00Z", recorder)
     .knock("2026-03-02T09:44:00Z", shy)
     .cancelKnock("2026-03-02T09:44:30Z", shy)
-    .leave("2026-03-02T09:45:00Z", late)
+    .leave("2026-03-02T09:45:00.250Z", late)
     .crash(teacher)
     .leave("2026-03-02T09:50:00Z", ada)
     .ended("2026-03-02T09:51:05Z")
@@ -155,7 +155,7 @@ function clinicVisit(day: string, index: number): PlannedEvent[] {
     .knock(`${day}T14:01:10Z`, patient)
     .join(`${day}T14:03:40Z`, patient)
     .started(`${day}T14:03:40.200Z`)
-    .leave(`${day}T14:21:15Z`, patient)
+    .leave(`${day}T14:21:15.375Z`, patient)
     .leave(`${day}T14:22:00Z`, doctor)
     .ended(`${day}T14:22:50Z`).events;
 }
