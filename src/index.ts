@@ -65,8 +65,14 @@ export {
   type ParticipantLinkParameter,
 } from "./whereby/participant-link.js";
 
-// ---------------------------------------------------------------------------------------------------------------
-// INTEGRATION POINT: the pure derivation from events to sessions (src/attendance/) and the event store (src/store/)
-// are exported here, e.g. `export { deriveSessions } from "./attendance/index.js";` and the derived types of
-// ./attendance/types.js (Session, Person, Connection…).
-// ---------------------------------------------------------------------------------------------------------------
+// What it means: the pure derivation from events to sessions, connections, persons and participant minutes.
+export { deriveSessions, partitionKeyOf, type DeriveOptions } from "./attendance/index.js";
+export type {
+  Artifact,
+  Connection,
+  Knock,
+  Person,
+  SessionDetail,
+  SessionSummary,
+  TimelinePoint,
+} from "./attendance/types.js";

@@ -2,7 +2,6 @@
 import type { Command } from "commander";
 import { loadConfig, readEnvironment, type Config } from "../config.js";
 import type { EventStore } from "../store/event-store.js";
-import { openStore } from "../store/open-store.js";
 
 export function databaseOption(command: Command): Command {
   return command.option("--database <url>", "sqlite:<path> or postgres://… (DATABASE_URL)");
@@ -14,6 +13,8 @@ export async function withStore<T>(
   work: (store: EventStore, config: Config) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(flags, readEnvironment());
+  // Loaded on use, so that commands which never touch the database start quickly.
+  const { openStore } = await import("../store/open-store.js");
   const store = await openStore(config.databaseUrl);
   try {
     await store.migrate();

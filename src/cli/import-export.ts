@@ -7,7 +7,7 @@ import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { partitionKeyOf } from "../attendance/index.js";
+import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
@@ -34,15 +34,14 @@ export function lineToEvent(line: string, receivedAt: string): IncomingEvent | s
   }
   const parsed = parseEvent(parsedBody);
   if (!parsed.ok) return parsed.message;
-  const data = parsed.event.data as Record<string, unknown>;
   return {
     id: parsed.event.id,
     type: parsed.event.type,
     createdAt: new Date(parsed.event.createdAt).toISOString(),
     receivedAt: exported && typeof record.receivedAt === "string" ? record.receivedAt : receivedAt,
     channel: exported && typeof record.channel === "string" ? record.channel : null,
-    roomName: typeof data.roomName === "string" ? data.roomName : null,
-    roomSessionId: typeof data.roomSessionId === "string" ? data.roomSessionId : null,
+    roomName: roomNameOf(parsed.event),
+    roomSessionId: sessionIdOf(parsed.event),
     partitionKey: partitionKeyOf(parsed.event),
     body: Buffer.from(raw, "utf8"),
   };

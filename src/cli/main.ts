@@ -7,15 +7,19 @@ import { ConfigError } from "../config.js";
 
 const program = new Command("meetmeter")
   .description("Measures video meetings from Whereby's signed webhooks.")
-  .showHelpAfterError()
+  .showHelpAfterError("(add --help for usage)")
   .exitOverride();
 
 const commands = await Promise.all([
   import("./serve.js"),
   import("./migrate.js"),
+  import("./rebuild.js"),
+  import("./report.js"),
+  import("./import-export.js"),
   import("./signature.js"),
   import("./link.js"),
   import("./metadata.js"),
+  import("./simulate.js"),
 ]);
 for (const command of commands) command.register(program);
 

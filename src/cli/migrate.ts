@@ -1,7 +1,6 @@
 /** `meetmeter migrate`: brings the database schema up to date (serve does it too). */
 import type { Command } from "commander";
 import { loadConfig, readEnvironment } from "../config.js";
-import { openStore } from "../store/open-store.js";
 
 export function register(program: Command): void {
   program
@@ -10,6 +9,7 @@ export function register(program: Command): void {
     .option("--database <url>", "sqlite:<path> or postgres://… (DATABASE_URL)")
     .action(async (flags: { database?: string }) => {
       const config = loadConfig(flags, readEnvironment());
+      const { openStore } = await import("../store/open-store.js");
       const store = await openStore(config.databaseUrl);
       try {
         await store.migrate();

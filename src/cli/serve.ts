@@ -1,7 +1,6 @@
 /** `meetmeter serve`: the webhook receiver, the read API, the dashboard and /metrics on one port. */
 import type { Command } from "commander";
 import { ConfigError, loadConfig, readEnvironment, type ConfigFlags } from "../config.js";
-import { createService } from "../server.js";
 
 export function register(program: Command): void {
   program
@@ -20,6 +19,8 @@ export function register(program: Command): void {
             "WHEREBY_WEBHOOK_SECRET=<secret> npm start (or --secret). To try meetmeter without one, run npm run demo.",
         );
       }
+      // Loaded here so that other commands start without the server and its stores.
+      const { createService } = await import("../server.js");
       const service = await createService(config);
       const shutdown = (signal: string) => {
         service.app.log.info({ signal }, "shutting down: finishing deliveries in flight");

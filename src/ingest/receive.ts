@@ -2,9 +2,9 @@
  * One webhook delivery from raw bytes to an answer: verify, parse, commit, in the order of SPEC §2.
  * Framework-free, so that the HTTP route stays a thin adapter.
  */
-import { partitionKeyOf } from "../attendance/index.js";
+import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
-import { parseEvent } from "../whereby/events.js";
+import { readWebhookEvent } from "../whereby/handle-webhook.js";
 import { verifyWherebySignature } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
 import { StoreBusyError, type GroupCommitter } from "./group-commit.js";
@@ -30,12 +30,6 @@ export interface ReceiverOptions {
   /** Skips the signature check entirely: for local experiments only. */
   insecureSkipVerification: boolean;
   onUnverified?: () => void;
-}
-
-function stringField(data: unknown, name: string): string | null {
-  if (typeof data !== "object" || data === null) return null;
-  const value = (data as Record<string, unknown>)[name];
-  return typeof value === "string" ? value : null;
 }
 
 export type Receiver = (delivery: Delivery) => Promise<Accepted>;
@@ -75,25 +69,17 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       });
     }
 
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(delivery.body));
-    } catch {
-      return quarantine(delivery, new WebhookError("invalid_json", "The body is not valid UTF-8 JSON."));
-    }
-    const parsed = parseEvent(json);
-    if (!parsed.ok) {
-      return quarantine(delivery, new WebhookError("invalid_event", `The body is not a Whereby event: ${parsed.message}`));
-    }
-    const { event } = parsed;
+    const verdict = readWebhookEvent(delivery.body);
+    if (!verdict.ok) return quarantine(delivery, new WebhookError(verdict.error, verdict.message));
+    const { event } = verdict;
     const incoming: IncomingEvent = {
       id: event.id,
       type: event.type,
       createdAt: new Date(event.createdAt).toISOString(),
       receivedAt: new Date().toISOString(),
       channel: delivery.channel,
-      roomName: stringField(event.data, "roomName"),
-      roomSessionId: stringField(event.data, "roomSessionId"),
+      roomName: roomNameOf(event),
+      roomSessionId: sessionIdOf(event),
       partitionKey: partitionKeyOf(event),
       body: delivery.body,
     };

@@ -66,12 +66,18 @@ export class SqlEventStore implements EventStore {
   constructor(
     readonly kind: Dialect,
     private readonly db: Kysely<Database>,
-    private readonly onClose: () => Promise<void> = async () => {},
+    /** The PostgreSQL schema the tables live in; names it for the migrator, which otherwise looks in every schema. */
+    private readonly schema?: string,
   ) {}
 
   async migrate(): Promise<void> {
     const provider: MigrationProvider = { getMigrations: async () => migrations(this.kind) };
-    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    const migrator = new Migrator({
+      db: this.db,
+      provider,
+      ...(this.schema ? { migrationTableSchema: this.schema } : {}),
+    });
+    const { error } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
   }
 
@@ -150,7 +156,6 @@ export class SqlEventStore implements EventStore {
 
   async close(): Promise<void> {
     await this.db.destroy();
-    await this.onClose();
   }
 
   async eventsOfPartitions(partitionKeys: readonly string[]): Promise<StoredEvent[]> {

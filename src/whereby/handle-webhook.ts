@@ -61,6 +61,16 @@ export function handleWherebyWebhook(delivery: WebhookDelivery): WebhookVerdict 
     if (error instanceof WebhookError) return refused(error);
     throw error;
   }
+  return readWebhookEvent(body);
+}
+
+/**
+ * Reads a body whose signature is already checked: UTF-8 JSON holding a Whereby envelope, or the 400 verdict.
+ *
+ * @example
+ * const verdict = readWebhookEvent(rawBody); // { ok: true, event } or { ok: false, status: 400, error: "invalid_json", … }
+ */
+export function readWebhookEvent(body: Uint8Array): WebhookVerdict {
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(body));

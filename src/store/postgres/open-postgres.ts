@@ -31,5 +31,6 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   });
   // An idle client that loses its connection must not take the process down with it.
   pool.on("error", () => {});
-  return new SqlEventStore("postgres", new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }));
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return new SqlEventStore("postgres", db, options.schema ?? "public");
 }

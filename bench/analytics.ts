@@ -1,0 +1,159 @@
+/**
+ * The analytics benchmark: a store of 1,000,000 events (about 20,000 sessions) on each store, then
+ *   rebuild throughput, GET /api/sessions/:id p50 and p99, one page of GET /api/sessions p99,
+ *   a year of GET /api/usage, and peak RSS.
+ *
+ *   npm run bench:analytics [-- --events 1000000 --stores sqlite,postgres --samples 2000]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { partitionKeyOf } from "../src/attendance/index.js";
+import { loadConfig } from "../src/config.js";
+import { rebuildAll } from "../src/projection/rebuild.js";
+import { createService } from "../src/server.js";
+import type { EventStore, IncomingEvent } from "../src/store/event-store.js";
+import { openStore } from "../src/store/open-store.js";
+import { parseEvent } from "../src/whereby/events.js";
+import { sessionEvents } from "./lib/session-events.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    events: { type: "string", default: "1000000" },
+    stores: { type: "string", default: "sqlite,postgres" },
+    samples: { type: "string", default: "2000" },
+    postgres: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test" },
+  },
+});
+const TOTAL = Number(flags.events);
+const SAMPLES = Number(flags.samples);
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Appends the generated year of sessions, straight into the store in large batches. */
+async function fill(store: EventStore): Promise<{ events: number; sessionIds: string[]; seconds: number }> {
+  const started = performance.now();
+  const sessionIds: string[] = [];
+  let batch: IncomingEvent[] = [];
+  let events = 0;
+  const receivedAt = new Date().toISOString();
+  for (let session = 0; events < TOTAL; session += 1) {
+    const { id, bodies } = sessionEvents(session);
+    sessionIds.push(id);
+    for (const body of bodies) {
+      const parsed = parseEvent(JSON.parse(body));
+      if (!parsed.ok) throw new Error(parsed.message);
+      const data = parsed.event.data as { roomName?: string; roomSessionId?: string };
+      batch.push({
+        id: parsed.event.id,
+        type: parsed.event.type,
+        createdAt: parsed.event.createdAt,
+        receivedAt,
+        channel: null,
+        roomName: data.roomName ?? null,
+        roomSessionId: data.roomSessionId ?? null,
+        partitionKey: partitionKeyOf(parsed.event),
+        body: Buffer.from(body),
+      });
+      events += 1;
+    }
+    if (batch.length >= 5000) {
+      await store.append(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await store.append(batch);
+  return { events, sessionIds, seconds: (performance.now() - started) / 1000 };
+}
+
+async function timeRequests(url: string, token: string, paths: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const path of paths) {
+    const t = performance.now();
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    await res.arrayBuffer();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function benchStore(kind: string) {
+  let databaseUrl: string;
+  let cleanup: () => Promise<void>;
+  if (kind === "sqlite") {
+    const folder = mkdtempSync(join(tmpdir(), "meetmeter-analytics-"));
+    databaseUrl = `sqlite:${join(folder, "meetmeter.db")}`;
+    cleanup = async () => rmSync(folder, { recursive: true, force: true });
+  } else {
+    const schema = `bench_analytics_${Date.now().toString(36)}`;
+    databaseUrl = `${flags.postgres}?schema=${schema}`;
+    cleanup = async () => {
+      const client = new pg.Client({ connectionString: flags.postgres });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    };
+  }
+  const store = await openStore(databaseUrl);
+  try {
+    await store.migrate();
+    peakRss = process.memoryUsage().rss;
+    const filled = await fill(store);
+    process.stderr.write(`${kind}: stored ${filled.events} events in ${filled.seconds.toFixed(1)} s\n`);
+
+    peakRss = process.memoryUsage().rss;
+    const rebuilt = await rebuildAll(store, { metadataSecrets: ["bench-metadata-secret"] });
+    const rebuildRss = peakRss;
+    process.stderr.write(`${kind}: rebuilt ${rebuilt.sessions} sessions in ${rebuilt.seconds.toFixed(1)} s\n`);
+
+    const config = { ...loadConfig({}, {}), databaseUrl, secrets: ["x"], apiToken: "bench-token-0123456789", logLevel: "silent" };
+    const service = await createService(config, { store, logger: false });
+    const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+    const pick = (n: number) => Array.from({ length: n }, (_, i) => filled.sessionIds[(i * 7919) % filled.sessionIds.length]!);
+    await timeRequests(url, config.apiToken, pick(200).map((id) => `/api/sessions/${id}`)); // warm-up
+    const detail = await timeRequests(url, config.apiToken, pick(SAMPLES).map((id) => `/api/sessions/${id}`));
+    const list = await timeRequests(url, config.apiToken, Array.from({ length: 500 }, () => "/api/sessions?limit=50"));
+    const rooms = pick(200).map((_, i) => `/api/sessions?roomName=${encodeURIComponent(`/analytics-room-${i % 100}`)}&limit=50`);
+    const roomList = await timeRequests(url, config.apiToken, rooms);
+    const usage = await timeRequests(
+      url,
+      config.apiToken,
+      Array.from({ length: 20 }, () => "/api/usage?interval=day&tz=Europe/Oslo&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
+    );
+    await service.app.close();
+    return {
+      store: kind,
+      events: filled.events,
+      sessions: rebuilt.sessions,
+      rebuildEventsPerSecond: Math.round(rebuilt.events / rebuilt.seconds),
+      rebuildPeakRssMb: mb(rebuildRss),
+      detailP50Ms: Number(percentile(detail, 50).toFixed(2)),
+      detailP99Ms: Number(percentile(detail, 99).toFixed(2)),
+      listP99Ms: Number(percentile(list, 99).toFixed(2)),
+      roomListP99Ms: Number(percentile(roomList, 99).toFixed(2)),
+      usageYearP50Ms: Number(percentile(usage, 50).toFixed(1)),
+      usageYearMaxMs: Number(Math.max(...usage).toFixed(1)),
+      peakRssMb: mb(peakRss),
+    };
+  } finally {
+    await store.close();
+    await cleanup();
+  }
+}
+
+const results = [];
+for (const kind of flags.stores.split(",")) results.push(await benchStore(kind));
+clearInterval(sampler);
+console.log(`\nAnalytics benchmark (${TOTAL} events; targets: rebuild >= 50000 ev/s, detail and list p99 <= 10 ms, usage year <= 200 ms, RSS <= 300 MB)\n`);
+console.table(results);
+for (const row of results) console.log(JSON.stringify(row));

@@ -1,0 +1,47 @@
+/**
+ * A year of classes for the analytics benchmark: sessions of 24 people in 100 rooms, spread over 2026, each with
+ * its start and end, a knock, and joins and leaves (50 events a session).
+ */
+const PEOPLE = 24;
+const ROOMS = 100;
+const YEAR_START = Date.UTC(2026, 0, 1, 7);
+
+export function sessionEvents(n: number): { id: string; bodies: string[] } {
+  const id = `analytics-${n.toString(36)}-8f0b-4d1e-9d6a-2f3b5c7e9a10`;
+  const roomName = `/analytics-room-${n % ROOMS}`;
+  // About 55 sessions a day, so 20,000 sessions fill the year.
+  const start = YEAR_START + Math.floor(n / 55) * 86_400_000 + (n % 55) * 15 * 60_000;
+  const bodies: string[] = [];
+  let seq = 0;
+  const event = (type: string, at: number, data: Record<string, unknown> = {}) => {
+    seq += 1;
+    bodies.push(
+      JSON.stringify({
+        apiVersion: "1.0",
+        id: `${id}-${seq}`,
+        createdAt: new Date(at).toISOString(),
+        type,
+        data: { meetingId: String(1000 + (n % ROOMS)), roomName, roomSessionId: id, subdomain: "school", ...data },
+      }),
+    );
+  };
+  const person = (p: number, numClients: number) => ({
+    participantId: `${id}-p${p}`,
+    displayName: p === 0 ? "Teacher" : `Student ${p}`,
+    roleName: p === 0 ? "host" : "visitor",
+    numClients,
+    numClientsByRoleName: { host: 1, visitor: Math.max(0, numClients - 1) },
+    metadata: null,
+    externalId: `user-${(n * 7 + p) % 5000}`,
+    isDialIn: false,
+  });
+  event("room.client.knocked", start - 60_000, { participantId: `${id}-p1`, displayName: "Student 1" });
+  for (let p = 0; p < PEOPLE; p += 1) {
+    event("room.client.joined", start + p * 20_000, person(p, p + 1));
+    if (p === 1) event("room.session.started", start + p * 20_000 + 1);
+  }
+  const end = start + 45 * 60_000;
+  for (let p = PEOPLE - 1; p >= 0; p -= 1) event("room.client.left", end - p * 10_000, person(p, p));
+  event("room.session.ended", end + 60_000);
+  return { id, bodies };
+}
