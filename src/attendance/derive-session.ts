@@ -1,0 +1,83 @@
+/**
+ * One session's figures from its events (SPEC §3): times, connections, persons, bots, timeline, knocks, participant
+ * minutes, and what was recorded or transcribed.
+ */
+import type { Artifact, SessionDetail, TimelinePoint } from "./types.js";
+import { connectionMs, pairConnections } from "./connections.js";
+import type { TimedEvent } from "./event-order.js";
+import { identifyParticipants, type MetadataOptions } from "./identity.js";
+import { readWaitingRoom } from "./knocks.js";
+import { gatherPersons } from "./persons.js";
+import type { SessionEvents } from "./session-events.js";
+import { sessionTimes } from "./session-times.js";
+import { isoOf, secondsOf } from "./time.js";
+
+/** The room's headcount after each join and leave, exactly as Whereby reported it (bots included). */
+function timelineOf(events: readonly TimedEvent[]): TimelinePoint[] {
+  const timeline: TimelinePoint[] = [];
+  for (const { at, event } of events) {
+    if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
+    const { numClients, numClientsByRoleName } = event.data;
+    if (numClients === undefined) continue;
+    timeline.push({ at: isoOf(at), numClients, numClientsByRoleName: { ...numClientsByRoleName } });
+  }
+  return timeline;
+}
+
+function artifactOf({ at, event }: TimedEvent): Artifact {
+  return { eventId: event.id, type: event.type, createdAt: isoOf(at), data: { ...event.data } };
+}
+
+function meetingIdOf(session: SessionEvents): string | null {
+  for (const { event } of [...session.events, ...session.artifacts]) {
+    const meetingId = event.data.meetingId;
+    if (typeof meetingId === "string" && meetingId !== "") return meetingId;
+  }
+  return null;
+}
+
+/**
+ * @example
+ * deriveSession(session, { secrets: [] }, Date.now()).billableParticipantMinutes; // 742
+ */
+export function deriveSession(session: SessionEvents, metadata: MetadataOptions, now: number): SessionDetail {
+  const times = sessionTimes(session, now);
+  const connections = pairConnections(session.events, times);
+  const identities = identifyParticipants(session.events, metadata);
+  const waitingRoom = readWaitingRoom(session.events, identities);
+  const { participants, bots } = gatherPersons(connections, { times, identities, waitedMs: waitingRoom.waitedMs, now });
+
+  let participantMs = 0;
+  let billableMinutes = 0;
+  for (const connection of connections) {
+    if (identities.get(connection.participantId)?.bot) continue;
+    const ms = connectionMs(connection, now);
+    participantMs += ms;
+    billableMinutes += Math.ceil(ms / 60_000);
+  }
+  const timeline = timelineOf(session.events);
+
+  return {
+    id: session.id,
+    roomName: session.roomName,
+    meetingId: meetingIdOf(session),
+    startedAt: isoOf(times.startedAt),
+    endedAt: times.endedAt === null ? null : isoOf(times.endedAt),
+    reportedEndedAt: times.reportedEndedAt === null ? null : isoOf(times.reportedEndedAt),
+    ongoing: times.ongoing,
+    durationSeconds: secondsOf(Math.max(0, times.countedUntil - times.startedAt)),
+    peakParticipants: Math.max(0, ...timeline.map((point) => point.numClients)),
+    uniqueParticipants: participants.length,
+    participantSeconds: secondsOf(participantMs),
+    billableParticipantMinutes: billableMinutes,
+    participants,
+    bots,
+    timeline,
+    knocks: waitingRoom.knocks,
+    knocksCancelled: waitingRoom.knocksCancelled,
+    knockList: waitingRoom.knockList,
+    recordings: session.artifacts.filter(({ event }) => event.type === "recording.finished").map(artifactOf),
+    // An assistant request is listed with the transcriptions: both are what was made of the meeting's words.
+    transcriptions: session.artifacts.filter(({ event }) => event.type !== "recording.finished").map(artifactOf),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * The derivation as a whole: events in, sessions out. Pure: no I/O, no clock, no store.
+ */
+import type { WherebyEvent } from "../whereby/events.js";
+import { compareText } from "./compare-text.js";
+import { deriveSession } from "./derive-session.js";
+import { orderEvents } from "./event-order.js";
+import { groupIntoSessions } from "./session-events.js";
+import type { SessionDetail } from "./types.js";
+
+export interface DeriveOptions {
+  /** Milliseconds since the epoch. Only ongoing sessions depend on it: they and their open connections count to it. */
+  now: number;
+  /** The `MEETMETER_METADATA_SECRET` values; may be empty, and then signed metadata is neither verified nor flagged. */
+  metadataSecrets: readonly string[];
+  /** How old signed metadata may be when its event was created; 2592000 (30 days) if not given. */
+  metadataMaxAgeSeconds?: number;
+}
+
+/**
+ * Events of one or more partitions (see `partitionKeyOf`), in any order and with duplicates, to their sessions,
+ * newest `startedAt` first.
+ *
+ * @example
+ * const [latest] = deriveSessions(events, { now: Date.now(), metadataSecrets: [] });
+ * latest.participants.map((person) => `${person.displayName}: ${person.attendancePercent}%`);
+ */
+export function deriveSessions(events: readonly WherebyEvent[], options: DeriveOptions): SessionDetail[] {
+  const metadata = { secrets: options.metadataSecrets, maxAgeSeconds: options.metadataMaxAgeSeconds };
+  return groupIntoSessions(orderEvents(events))
+    .map((session) => deriveSession(session, metadata, options.now))
+    .sort((a, b) => compareText(b.startedAt, a.startedAt) || compareText(a.id, b.id));
+}

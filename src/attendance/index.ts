@@ -1,0 +1,12 @@
+/**
+ * The attendance derivation (SPEC §3): from Whereby's events, in any order and with duplicates, to sessions with
+ * their connections, persons, bots, timeline, knocks and participant minutes. Pure: no I/O, no clock, no store.
+ *
+ * @example
+ * import { deriveSessions, partitionKeyOf } from "./attendance/index.js";
+ * const sessions = deriveSessions(eventsOfPartition, { now: Date.now(), metadataSecrets: [] });
+ */
+export { deriveSessions, type DeriveOptions } from "./derive-sessions.js";
+export { partitionKeyOf, roomNameOf, sessionIdOf } from "./partition.js";
+export { ARTIFACT_GRACE_MS } from "./session-events.js";
+export type * from "./types.js";

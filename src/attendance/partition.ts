@@ -1,0 +1,41 @@
+/**
+ * Where an event belongs before any figure is computed: to the session Whereby named, or else to its room.
+ */
+import type { WherebyEvent } from "../whereby/events.js";
+
+function textField(event: WherebyEvent, field: "roomSessionId" | "roomName"): string | null {
+  const data: Record<string, unknown> = event.data ?? {};
+  const value = data[field];
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+/**
+ * @example
+ * sessionIdOf(joined); // "3c1f6a2e-8f0b-4d1e-9d6a-2f3b5c7e9a10", or null when Whereby sent none
+ */
+export function sessionIdOf(event: WherebyEvent): string | null {
+  return textField(event, "roomSessionId");
+}
+
+/**
+ * @example
+ * roomNameOf(joined); // "/math-101-87e0497f-40e0-47f1-9a27-fb72fdbc1fda"
+ */
+export function roomNameOf(event: WherebyEvent): string | null {
+  return textField(event, "roomName");
+}
+
+/**
+ * The unit the store recomputes together: `session:<roomSessionId>` when the event has one, else `room:<roomName>`,
+ * else null (the event belongs to no session).
+ *
+ * @example
+ * partitionKeyOf(joined); // "session:3c1f6a2e-8f0b-4d1e-9d6a-2f3b5c7e9a10"
+ * partitionKeyOf(recordingWithoutSession); // "room:/math-101-87e0497f-40e0-47f1-9a27-fb72fdbc1fda"
+ */
+export function partitionKeyOf(event: WherebyEvent): string | null {
+  const sessionId = sessionIdOf(event);
+  if (sessionId !== null) return `session:${sessionId}`;
+  const roomName = roomNameOf(event);
+  return roomName === null ? null : `room:${roomName}`;
+}

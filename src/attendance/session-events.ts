@@ -1,0 +1,108 @@
+/**
+ * Groups ordered events into sessions: by `roomSessionId` where Whereby gave one, by the room's own rhythm where it
+ * did not (see room-sessions.ts), and attaches session-less recordings and transcriptions to their room's session.
+ */
+import { compareText } from "./compare-text.js";
+import { compareTimed, type TimedEvent } from "./event-order.js";
+import { isArtifact } from "./event-kinds.js";
+import { roomNameOf, sessionIdOf } from "./partition.js";
+import { cutRoomIntoSessions } from "./room-sessions.js";
+
+/**
+ * How long after a session's last event a recording or transcription that names no session may still be its own:
+ * they are processed after the meeting, sometimes well after.
+ */
+export const ARTIFACT_GRACE_MS = 2 * 3_600_000;
+
+export interface SessionEvents {
+  id: string;
+  roomName: string | null;
+  /** Joins, leaves, knocks, start and end, in derivation order. */
+  events: TimedEvent[];
+  /** Recordings, transcriptions and assistant requests, in derivation order. */
+  artifacts: TimedEvent[];
+  /** Cut from its room's log by a later session, without a `room.session.ended` of its own: over, not ongoing. */
+  closedWithoutReport: boolean;
+}
+
+interface RoomLog {
+  events: TimedEvent[];
+  artifacts: TimedEvent[];
+}
+
+function mapEntry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** From the session's first event to the grace after its last; without end while the session may still go on. */
+function spanOf(session: SessionEvents): { start: number; end: number } {
+  const own = session.events.length > 0 ? session.events : session.artifacts;
+  const start = own[0]?.at ?? 0;
+  const last = own[own.length - 1]?.at ?? start;
+  const over = session.closedWithoutReport || session.events.some((timed) => timed.event.type === "room.session.ended");
+  return { start, end: over ? last + ARTIFACT_GRACE_MS : Number.POSITIVE_INFINITY };
+}
+
+/** Each artifact goes to the latest-starting session of its room whose span holds it; none, and it is left out. */
+function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly SessionEvents[]): void {
+  if (artifacts.length === 0 || sessions.length === 0) return;
+  const spans = sessions.map((session) => ({ session, ...spanOf(session) }));
+  const touched = new Set<SessionEvents>();
+  for (const artifact of artifacts) {
+    const [home] = spans
+      .filter((span) => span.start <= artifact.at && artifact.at <= span.end)
+      .sort((a, b) => b.start - a.start || compareText(a.session.id, b.session.id));
+    if (home === undefined) continue;
+    home.session.artifacts.push(artifact);
+    touched.add(home.session);
+  }
+  for (const session of touched) session.artifacts.sort(compareTimed);
+}
+
+/**
+ * @example
+ * groupIntoSessions(orderEvents(events)).map((session) => session.id); // ["3c1f6a2e-…", "derived-5b0c…"]
+ */
+export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents[] {
+  const named = new Map<string, SessionEvents>();
+  const rooms = new Map<string, RoomLog>();
+  for (const timed of ordered) {
+    const sessionId = sessionIdOf(timed.event);
+    const roomName = roomNameOf(timed.event);
+    if (sessionId !== null) {
+      const session = mapEntry(named, sessionId, () => ({
+        id: sessionId,
+        roomName: null,
+        events: [],
+        artifacts: [],
+        closedWithoutReport: false,
+      }));
+      session.roomName ??= roomName;
+      (isArtifact(timed.event) ? session.artifacts : session.events).push(timed);
+    } else if (roomName !== null) {
+      const room = mapEntry(rooms, roomName, () => ({ events: [], artifacts: [] }));
+      (isArtifact(timed.event) ? room.artifacts : room.events).push(timed);
+    }
+  }
+
+  const sessions = [...named.values()];
+  const byRoom = new Map<string, SessionEvents[]>();
+  for (const session of sessions) {
+    if (session.roomName !== null) mapEntry(byRoom, session.roomName, () => []).push(session);
+  }
+  for (const [roomName, room] of rooms) {
+    const ofRoom = mapEntry(byRoom, roomName, () => []);
+    for (const cut of cutRoomIntoSessions(roomName, room.events)) {
+      const session = { ...cut, roomName, artifacts: [] };
+      sessions.push(session);
+      ofRoom.push(session);
+    }
+    attachArtifacts(room.artifacts, ofRoom);
+  }
+  return sessions;
+}

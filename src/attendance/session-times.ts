@@ -1,0 +1,72 @@
+/**
+ * When a session began and ended (SPEC §3). Whereby reports the end about a minute late, so the effective end is
+ * read from the leaves: the last time fewer than two remained.
+ */
+import type { TimedEvent } from "./event-order.js";
+import type { SessionEvents } from "./session-events.js";
+
+export interface SessionTimes {
+  /** The session's first own event: where a leave whose join never came is opened. */
+  firstAt: number;
+  startedAt: number;
+  reportedEndedAt: number | null;
+  /** null while ongoing. */
+  endedAt: number | null;
+  ongoing: boolean;
+  /** `endedAt`, or `now` while ongoing: where figures stop counting. */
+  countedUntil: number;
+}
+
+/**
+ * The last leave, within [from, to], that took the room from two or more to fewer than two. A leave's `numClients`
+ * is the count after it, so without an earlier count it fell from `numClients + 1`.
+ */
+function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: number): number | null {
+  let fall: number | null = null;
+  let before: number | undefined;
+  for (const { at, event } of events) {
+    if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
+    const after = event.data.numClients;
+    if (after === undefined) continue;
+    const fell = event.type === "room.client.left" && after < 2 && (before ?? after + 1) >= 2;
+    if (fell && at >= from && at <= to) fall = at;
+    before = after;
+  }
+  return fall;
+}
+
+/**
+ * - startedAt: the `room.session.started`; else the first join that made `numClients` ≥ 2; else the first join; else
+ *   the first event.
+ * - reportedEndedAt: the last `room.session.ended`, or null.
+ * - endedAt: the last fall below two between startedAt and reportedEndedAt; reportedEndedAt if there is none; for a
+ *   session closed without a report, the last fall after startedAt or else its last event.
+ *
+ * @example
+ * sessionTimes(session, Date.now()).endedAt; // 1772445161873, the last leave before the late `ended`
+ */
+export function sessionTimes(session: SessionEvents, now: number): SessionTimes {
+  const own = session.events.length > 0 ? session.events : session.artifacts;
+  const firstAt = own[0]?.at ?? now;
+  const lastAt = own[own.length - 1]?.at ?? firstAt;
+  let started: number | undefined;
+  let firstJoin: number | undefined;
+  let firstJoinOfTwo: number | undefined;
+  let reportedEndedAt: number | null = null;
+  for (const { at, event } of session.events) {
+    if (event.type === "room.session.started") started ??= at;
+    else if (event.type === "room.session.ended") reportedEndedAt = at;
+    else if (event.type === "room.client.joined") {
+      firstJoin ??= at;
+      if ((event.data.numClients ?? 0) >= 2) firstJoinOfTwo ??= at;
+    }
+  }
+  const startedAt = started ?? firstJoinOfTwo ?? firstJoin ?? firstAt;
+  const ongoing = reportedEndedAt === null && !session.closedWithoutReport;
+  let endedAt: number | null = null;
+  if (!ongoing) {
+    const fall = lastFallBelowTwo(session.events, startedAt, reportedEndedAt ?? Number.POSITIVE_INFINITY);
+    endedAt = fall ?? reportedEndedAt ?? lastAt;
+  }
+  return { firstAt, startedAt, reportedEndedAt, endedAt, ongoing, countedUntil: endedAt ?? now };
+}
