@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { partitionKeyOf } from "../../../src/attendance/index.js";
+import { parseEvent, type WherebyEvent } from "../../../src/whereby/events.js";
+import { sharedFixtures } from "./helpers.js";
+
+function fixture(type: string): WherebyEvent {
+  const parsed = parseEvent(JSON.parse(readFileSync(path.join(sharedFixtures, "events", `${type}.json`), "utf8")));
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.event;
+}
+
+function event(type: string, data: Record<string, unknown>): WherebyEvent {
+  const parsed = parseEvent({ id: `e-${type}`, type, createdAt: "2026-03-02T09:00:00.000Z", data });
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.event;
+}
+
+describe("partitionKeyOf", () => {
+  it("names the session when Whereby gave one", () => {
+    expect(partitionKeyOf(fixture("room.client.joined"))).toBe("session:3c1f6a2e-8f0b-4d1e-9d6a-2f3b5c7e9a10");
+    expect(partitionKeyOf(fixture("transcription.finished"))).toBe("session:3c1f6a2e-8f0b-4d1e-9d6a-2f3b5c7e9a10");
+  });
+
+  it("falls back to the room when the session id is missing, null or empty", () => {
+    const room = "room:/math-101-87e0497f-40e0-47f1-9a27-fb72fdbc1fda";
+    expect(partitionKeyOf(fixture("recording.finished"))).toBe(room);
+    expect(partitionKeyOf(event("room.session.started", { roomName: "/yoga", roomSessionId: null }))).toBe("room:/yoga");
+    expect(partitionKeyOf(event("room.session.started", { roomName: "/yoga", roomSessionId: "" }))).toBe("room:/yoga");
+  });
+
+  it("reads unknown event types the same way, and gives null to an event of no room", () => {
+    expect(partitionKeyOf(event("room.client.raisedHand", { roomName: "/yoga", roomSessionId: "s-9" }))).toBe("session:s-9");
+    expect(partitionKeyOf(event("account.updated", { plan: "pro" }))).toBeNull();
+    expect(partitionKeyOf(event("room.session.started", {}))).toBeNull();
+  });
+});
