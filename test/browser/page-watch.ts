@@ -33,7 +33,8 @@ export function watchPage(page: Page): PageWatch {
   page.on("pageerror", (error) => errors.push(`uncaught: ${error.message}`));
   // The API's 401 and 404 answers are expected and handled; Chrome still logs each one.
   page.on("console", (message) => {
-    if (message.type() === "error" && !/status of 40[14]/.test(message.text())) errors.push(`console: ${message.text()}`);
+    const expected = /status of 40[14]/.test(message.text());
+    if (message.type() === "error" && !expected) errors.push(`console: ${message.text()}`);
   });
   return {
     dialogs,

@@ -12,7 +12,12 @@ function parseAll(chunks: string[]): SseMessage[] {
 
 describe("SseParser", () => {
   it("reads the server's frames and skips comments and keep-alives", () => {
-    const stream = ': meetmeter live events\n\nevent: webhook\ndata: {"id":"a"}\n\n: keep-alive\n\nevent: webhook\ndata: {"id":"b"}\n\n';
+    const stream = [
+      ": meetmeter live events\n\n",
+      'event: webhook\ndata: {"id":"a"}\n\n',
+      ": keep-alive\n\n",
+      'event: webhook\ndata: {"id":"b"}\n\n',
+    ].join("");
     expect(parseAll([stream])).toEqual([
       { event: "webhook", data: '{"id":"a"}', id: null },
       { event: "webhook", data: '{"id":"b"}', id: null },
@@ -34,8 +39,11 @@ describe("SseParser", () => {
   });
 
   it("gives the same messages however the stream is cut into chunks", () => {
-    const stream =
-      'event: webhook\r\ndata: {"id":"a","displayName":"<img src=x onerror=alert(1)>"}\r\n\r\n: ping\n\nevent: webhook\ndata: {"id":"b"}\n\n';
+    const stream = [
+      'event: webhook\r\ndata: {"id":"a","displayName":"<img src=x onerror=alert(1)>"}\r\n\r\n',
+      ": ping\n\n",
+      'event: webhook\ndata: {"id":"b"}\n\n',
+    ].join("");
     const whole = parseAll([stream]);
     expect(whole).toHaveLength(2);
     fc.assert(

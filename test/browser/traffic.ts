@@ -113,17 +113,22 @@ class SessionScript {
   }
 
   recording(at: string): this {
-    return this.add("recording.finished", at, { recordingId: `rec-${this.roomSessionId}`, filename: "class.mp4", status: "completed" });
+    const recordingId = `rec-${this.roomSessionId}`;
+    return this.add("recording.finished", at, { recordingId, filename: "class.mp4", status: "completed" });
   }
 }
 
-const teacher: Who = { participantId: "p-rivera", displayName: "Ms. Rivera", roleName: "host", externalId: "teacher-7" };
-const ada: Who = { participantId: "p-ada-1", displayName: "Ada", roleName: "visitor", metadata: "student-1" };
+function who(participantId: string, displayName: string, roleName: string, ids: Partial<Who> = {}): Who {
+  return { participantId, displayName, roleName, ...ids };
+}
+
+const teacher = who("p-rivera", "Ms. Rivera", "host", { externalId: "teacher-7" });
+const ada = who("p-ada-1", "Ada", "visitor", { metadata: "student-1" });
 const adaSecondTab: Who = { ...ada, participantId: "p-ada-2" };
-const late: Who = { participantId: "p-late", displayName: "Late Student", roleName: "visitor", externalId: "student-9" };
-const markup: Who = { participantId: "p-markup", displayName: MARKUP_NAME, roleName: "visitor", externalId: "student-13" };
-const recorder: Who = { participantId: "p-recorder", displayName: "Recorder", roleName: "recorder" };
-const shy: Who = { participantId: "p-shy", displayName: "Shy Visitor", roleName: "visitor" };
+const late = who("p-late", "Late Student", "visitor", { externalId: "student-9" });
+const markup = who("p-markup", MARKUP_NAME, "visitor", { externalId: "student-13" });
+const recorder = who("p-recorder", "Recorder", "recorder");
+const shy = who("p-shy", "Shy Visitor", "visitor");
 
 function classroom(): PlannedEvent[] {
   return new SessionScript("/math-101", "sess-math-1", "87385993")
@@ -148,8 +153,8 @@ function classroom(): PlannedEvent[] {
 }
 
 function clinicVisit(day: string, index: number): PlannedEvent[] {
-  const doctor: Who = { participantId: `p-doc-${index}`, displayName: "Dr. Okafor", roleName: "host", externalId: "doctor-1" };
-  const patient: Who = { participantId: `p-patient-${index}`, displayName: `Patient ${index}`, roleName: "visitor", metadata: `patient-${index}` };
+  const doctor = who(`p-doc-${index}`, "Dr. Okafor", "host", { externalId: "doctor-1" });
+  const patient = who(`p-patient-${index}`, `Patient ${index}`, "visitor", { metadata: `patient-${index}` });
   return new SessionScript("/clinic-3", `sess-clinic-${index}`, "55500011")
     .join(`${day}T14:00:00Z`, doctor)
     .knock(`${day}T14:01:10Z`, patient)
@@ -161,7 +166,7 @@ function clinicVisit(day: string, index: number): PlannedEvent[] {
 }
 
 function shortClass(day: string, index: number): PlannedEvent[] {
-  const student: Who = { participantId: `p-short-${index}`, displayName: `Student ${index}`, roleName: "visitor", externalId: `student-${20 + index}` };
+  const student = who(`p-short-${index}`, `Student ${index}`, "visitor", { externalId: `student-${20 + index}` });
   const host: Who = { ...teacher, participantId: `p-rivera-${index}` };
   return new SessionScript("/math-101", `sess-math-short-${index}`, "87385993")
     .join(`${day}T08:59:00Z`, host)
@@ -175,8 +180,8 @@ function shortClass(day: string, index: number): PlannedEvent[] {
 /** A session that started a few minutes ago and has not ended: the list marks it live. */
 function ongoing(now: number): PlannedEvent[] {
   const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
-  const lead: Who = { participantId: "p-lead", displayName: "Team Lead", roleName: "host", externalId: "lead-1" };
-  const dev: Who = { participantId: "p-dev", displayName: "Developer", roleName: "visitor", externalId: "dev-1" };
+  const lead = who("p-lead", "Team Lead", "host", { externalId: "lead-1" });
+  const dev = who("p-dev", "Developer", "visitor", { externalId: "dev-1" });
   return new SessionScript("/standup", "sess-standup-now", "99900077")
     .join(at(12), lead)
     .join(at(11), dev)
@@ -214,7 +219,9 @@ export async function deliverEvent(url: string, secret: string, event: PlannedEv
     headers: { "content-type": "application/json", "whereby-signature": signWherebyPayload({ body, secret }) },
     body,
   });
-  if (response.status !== 200) throw new Error(`delivery of ${event.id} answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200) {
+    throw new Error(`delivery of ${event.id} answered ${response.status}: ${await response.text()}`);
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * value from a webhook can never turn into HTML.
  */
 
-export type Child = Node | string | number | null | undefined | false;
+/** What may go inside an element; nested lists are flattened, empty values skipped. */
+export type Child = Node | string | number | null | undefined | false | Child[];
 
 export interface Props {
   className?: string;
@@ -45,7 +46,12 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function append(parent: Node, ...children: Child[]): void {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === "string" || typeof child === "number" ? document.createTextNode(String(child)) : child);
+    if (Array.isArray(child)) {
+      append(parent, ...child);
+      continue;
+    }
+    const isText = typeof child === "string" || typeof child === "number";
+    parent.appendChild(isText ? document.createTextNode(String(child)) : child);
   }
 }
 

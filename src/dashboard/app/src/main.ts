@@ -64,7 +64,8 @@ async function showRoute(): Promise<void> {
   } catch (error) {
     // A refused token is handled by the sign-in listener below; an abort means the viewer already left.
     if (signal.aborted || error instanceof UnauthorizedError) return;
-    replaceChildren(main, errorNotice("This page could not be loaded.", error instanceof Error ? error.message : String(error)));
+    const detail = error instanceof Error ? error.message : String(error);
+    replaceChildren(main, errorNotice("This page could not be loaded.", detail));
   }
 }
 

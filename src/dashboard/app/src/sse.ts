@@ -31,7 +31,9 @@ export class SseParser {
     this.buffer = lines.pop() ?? "";
     for (const line of lines) {
       if (line === "") {
-        if (this.data.length > 0) messages.push({ event: this.event || "message", data: this.data.join("\n"), id: this.id });
+        if (this.data.length > 0) {
+          messages.push({ event: this.event || "message", data: this.data.join("\n"), id: this.id });
+        }
         this.event = "";
         this.data = [];
         continue;

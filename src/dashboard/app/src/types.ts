@@ -1,9 +1,17 @@
 /**
  * The shapes the read API answers with (SPEC §4). Session and person shapes are the server's own types.
  */
-import type { SessionDetail, SessionSummary, Person, Connection, TimelinePoint, Knock } from "../../../attendance/types.js";
+import type {
+  Artifact,
+  Connection,
+  Knock,
+  Person,
+  SessionDetail,
+  SessionSummary,
+  TimelinePoint,
+} from "../../../attendance/types.js";
 
-export type { SessionDetail, SessionSummary, Person, Connection, TimelinePoint, Knock };
+export type { Artifact, Connection, Knock, Person, SessionDetail, SessionSummary, TimelinePoint };
 
 /** Every list: a page of results and the cursor of the next page, null on the last. */
 export interface Page<T> {

@@ -1,7 +1,8 @@
 /**
  * Pieces every page uses: headings, notices, figure lists and tables whose headers sort.
  */
-import { el, replaceChildren, type Child } from "./dom.js";
+import { el, figure, replaceChildren, type Child } from "./dom.js";
+import { formatDateTime } from "./format.js";
 
 /**
  * The page's h1, focused after navigation so that keyboard and screen-reader users land on the new content.
@@ -38,7 +39,38 @@ export function notice(text: string): HTMLParagraphElement {
  * replaceChildren(main, errorNotice("Could not load the session.", error));
  */
 export function errorNotice(text: string, detail?: string): HTMLDivElement {
-  return el("div", { className: "error", attrs: { role: "alert" } }, el("p", {}, text), detail ? el("p", {}, detail) : null);
+  const paragraphs = [el("p", {}, text), detail ? el("p", {}, detail) : null];
+  return el("div", { className: "error", attrs: { role: "alert" } }, ...paragraphs);
+}
+
+/**
+ * A timestamp for people, with the exact instant in `datetime`; a dash when there is none.
+ *
+ * @example
+ * cell.append(timeText(person.firstJoinedAt));
+ */
+export function timeText(iso: string | null): Child {
+  return iso ? el("time", { attrs: { datetime: iso } }, formatDateTime(iso)) : "—";
+}
+
+/**
+ * A link inside the app.
+ *
+ * @example
+ * link(href("sessions", session.id), "Open")
+ */
+export function link(target: string, ...children: Child[]): HTMLAnchorElement {
+  return el("a", { attrs: { href: target } }, ...children);
+}
+
+/**
+ * A labelled form control stacked over its label.
+ *
+ * @example
+ * field("Room", el("input", { attrs: { id: "filter-room" } }))
+ */
+export function field(label: string, control: HTMLElement): HTMLDivElement {
+  return el("div", { className: "field" }, el("label", { attrs: { for: control.id } }, label), control);
 }
 
 export interface FigureItem {
@@ -58,7 +90,9 @@ export function figureList(items: FigureItem[]): HTMLDListElement {
   return el(
     "dl",
     { className: "figures" },
-    ...items.map((item) => el("div", { attrs: { "data-figure": item.name } }, el("dt", {}, item.label), el("dd", {}, item.value))),
+    ...items.map((item) =>
+      el("div", { attrs: { "data-figure": item.name } }, el("dt", {}, item.label), el("dd", {}, item.value)),
+    ),
   );
 }
 
@@ -83,6 +117,42 @@ export interface TableOptions<Row> {
   rowKey?: (row: Row) => string;
 }
 
+/**
+ * A column of figures: each cell shows `format(value)` and keeps the exact value in `<data>`; it sorts by the value
+ * unless `sortable` is false.
+ *
+ * @example
+ * numberColumn("peakParticipants", "Peak", (s) => s.peakParticipants, formatCount)
+ */
+export function numberColumn<Row>(
+  name: string,
+  label: string,
+  value: (row: Row) => number | null,
+  format: (value: number) => string,
+  sortable = true,
+): Column<Row> {
+  return {
+    name,
+    label,
+    numeric: true,
+    sortValue: sortable ? value : undefined,
+    cell: (row) => {
+      const v = value(row);
+      return figure(v, v === null ? "—" : format(v));
+    },
+  };
+}
+
+/**
+ * A column of timestamps, sorting by time.
+ *
+ * @example
+ * timeColumn("firstJoinedAt", "First joined", (p) => p.firstJoinedAt)
+ */
+export function timeColumn<Row>(name: string, label: string, value: (row: Row) => string | null): Column<Row> {
+  return { name, label, sortValue: value, cell: (row) => timeText(value(row)) };
+}
+
 function compare(a: number | string | null, b: number | string | null): number {
   // Missing values go last whichever way the column sorts, so they never hide the figures that matter.
   if (a === null && b === null) return 0;
@@ -102,7 +172,10 @@ export function dataTable<Row>(options: TableOptions<Row>): HTMLDivElement {
   let sort = options.sortBy ?? null;
   const tbody = el("tbody");
   const headerCells = options.columns.map((column) => {
-    const th = el("th", { attrs: { scope: "col", "data-column": column.name }, className: column.numeric ? "numeric" : "" });
+    const th = el("th", {
+      attrs: { scope: "col", "data-column": column.name },
+      className: column.numeric ? "numeric" : "",
+    });
     if (column.sortValue) {
       const button = el("button", { attrs: { type: "button" }, on: { click: () => sortBy(column) } }, column.label);
       th.append(button);
@@ -161,5 +234,6 @@ export function dataTable<Row>(options: TableOptions<Row>): HTMLDivElement {
     options.footer ? el("tfoot", {}, el("tr", {}, ...options.footer)) : null,
   );
   // A focusable, labelled region lets keyboard users scroll a wide table on a narrow screen.
-  return el("div", { className: "table-scroll", attrs: { role: "region", "aria-label": options.caption, tabindex: 0 } }, table);
+  const region = { role: "region", "aria-label": options.caption, tabindex: 0 };
+  return el("div", { className: "table-scroll", attrs: region }, table);
 }

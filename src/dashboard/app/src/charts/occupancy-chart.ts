@@ -20,7 +20,9 @@ interface Point {
  */
 export function occupancySeries(session: SessionDetail, now: number): Map<string, Point[]> {
   const roles = new Set<string>();
-  for (const point of session.timeline) for (const role of Object.keys(point.numClientsByRoleName ?? {})) roles.add(role);
+  for (const point of session.timeline) {
+    for (const role of Object.keys(point.numClientsByRoleName ?? {})) roles.add(role);
+  }
   const series = new Map<string, Point[]>([...roles].sort().map((role) => [role, []]));
   for (const point of session.timeline) {
     const x = Date.parse(point.at);
@@ -72,7 +74,12 @@ export function occupancyChart(session: SessionDetail, now: number): ChartMount 
           ticks: { callback: (value) => formatTimeOfDay(Number(value)), maxTicksLimit: 8 },
           title: { display: true, text: "Time" },
         },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Participants" } },
+        y: {
+          stacked: true,
+          beginAtZero: true,
+          ticks: { precision: 0 },
+          title: { display: true, text: "Participants" },
+        },
       },
       plugins: {
         legend: { position: "bottom" },

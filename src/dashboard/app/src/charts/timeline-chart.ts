@@ -37,7 +37,7 @@ export function timeRange(session: SessionDetail, now: number): { min: number; m
   for (const person of [...session.participants, ...session.bots]) {
     for (const c of person.connections) moments.push(ms(c.joinedAt), c.leftAt ? ms(c.leftAt) : now);
   }
-  for (const knock of session.knockList ?? []) moments.push(ms(knock.knockedAt));
+  for (const knock of session.knockList) moments.push(ms(knock.knockedAt));
   moments.push(session.reportedEndedAt ? ms(session.reportedEndedAt) : session.endedAt ? ms(session.endedAt) : now);
   return { min: Math.min(...moments), max: Math.max(...moments) };
 }
@@ -66,12 +66,13 @@ export function timelineChart(session: SessionDetail, now: number): ChartMount {
   session.participants.forEach((p) => addPerson(p, false));
   session.bots.forEach((p) => addPerson(p, true));
 
-  for (const knock of session.knockList ?? []) {
+  for (const knock of session.knockList) {
     let row = rowOfParticipant.get(knock.participantId);
     if (!row) {
       // Someone who knocked and was never let in still gets a row: their wait is the whole story.
       row = `knock:${knock.participantId}`;
-      if (!rows.some((r) => r.id === row)) rows.push({ id: row, label: `${knock.displayName ?? "Visitor"} (not admitted)` });
+      const label = `${knock.displayName ?? "Visitor"} (not admitted)`;
+      if (!rows.some((r) => r.id === row)) rows.push({ id: row, label });
     }
     waiting.push({ x: [ms(knock.knockedAt), knock.resolvedAt ? ms(knock.resolvedAt) : now], y: row });
   }
@@ -86,7 +87,13 @@ export function timelineChart(session: SessionDetail, now: number): ChartMount {
   const orange = PALETTE[1] ?? "#E69F00";
   const datasets: ChartDataset<"bar", Bar[]>[] = [
     { label: "Connected", data: connected, backgroundColor: blue, borderColor: blue, borderWidth: 1 },
-    { label: "Connected, join or leave inferred", data: inferred, backgroundColor: hatch(blue), borderColor: blue, borderWidth: 1 },
+    {
+      label: "Connected, join or leave inferred",
+      data: inferred,
+      backgroundColor: hatch(blue),
+      borderColor: blue,
+      borderWidth: 1,
+    },
     { label: "Waiting room", data: waiting, backgroundColor: `${orange}99`, borderColor: orange, borderWidth: 1 },
   ];
   const labels = rows.map((r) => r.id);
@@ -133,7 +140,8 @@ export function timelineChart(session: SessionDetail, now: number): ChartMount {
             title: (items) => labelOf.get(String((items[0]?.raw as Bar | undefined)?.y ?? "")) ?? "",
             label: (item) => {
               const [start, end] = (item.raw as Bar).x;
-              return `${item.dataset.label}: ${formatTimeOfDay(start, true)} – ${formatTimeOfDay(end, true)} (${formatDuration((end - start) / 1000)})`;
+              const span = `${formatTimeOfDay(start, true)} – ${formatTimeOfDay(end, true)}`;
+              return `${item.dataset.label}: ${span} (${formatDuration((end - start) / 1000)})`;
             },
           },
         },

@@ -24,7 +24,11 @@ export function usageChart(report: UsageReport): ChartMount {
           data: report.buckets.map((b) => Math.round((b.participantSeconds / 60) * 10) / 10),
           backgroundColor: PALETTE[0],
         },
-        { label: "Billable minutes", data: report.buckets.map((b) => b.billableParticipantMinutes), backgroundColor: PALETTE[1] },
+        {
+          label: "Billable minutes",
+          data: report.buckets.map((b) => b.billableParticipantMinutes),
+          backgroundColor: PALETTE[1],
+        },
       ],
     },
     options: {

@@ -49,7 +49,7 @@ function wait(ms: number, signal: AbortSignal): Promise<void> {
 export const livePage: Page = async ({ main, signal }) => {
   const status = el("p", { className: "live-status", attrs: { role: "status", id: "live-status" } }, "Connecting…");
   const count = el("span", { attrs: { id: "live-count" } }, "0");
-  const list = el("ol", { className: "live-events", attrs: { "aria-label": "Events, newest first", "aria-live": "off" } });
+  const list = el("ol", { className: "live-events", attrs: { "aria-label": "Events, newest first" } });
   let received = 0;
   const clear = el(
     "button",
@@ -68,7 +68,11 @@ export const livePage: Page = async ({ main, signal }) => {
   replaceChildren(
     main,
     pageHeading("Live"),
-    el("p", { className: "hint" }, "Webhooks appear here the moment they are stored, newest first (the last ", String(LIVE_EVENT_LIMIT), " are kept)."),
+    el(
+      "p",
+      { className: "hint" },
+      `Webhooks appear here the moment they are stored, newest first (the last ${LIVE_EVENT_LIMIT} are kept).`,
+    ),
     el("div", { className: "toolbar" }, status, el("span", { className: "hint" }, "Received: ", count), clear),
     list,
   );

@@ -4,11 +4,12 @@
  */
 import { ApiError, getJson } from "../api.js";
 import { el, figure, replaceChildren } from "../dom.js";
-import { formatCount, formatDateTime, formatDuration, formatPercent } from "../format.js";
+import { formatCount, formatDuration, formatPercent } from "../format.js";
 import { href, personHref } from "../router.js";
 import type { PersonHistory, PersonSession } from "../types.js";
-import { dataTable, figureList, notice, pageHeading } from "../ui.js";
+import { dataTable, figureList, link, notice, numberColumn, pageHeading, timeText } from "../ui.js";
 import type { Page } from "./page.js";
+import { statusBadge } from "./sessions.js";
 
 const KEY_KINDS = ["external", "metadata", "participant"] as const;
 
@@ -40,78 +41,69 @@ async function findPerson(keys: string[], signal: AbortSignal): Promise<PersonHi
 
 function searchForm(value: string): HTMLFormElement {
   const input = el("input", {
-    attrs: { id: "person-key", name: "key", type: "search", required: true, value, placeholder: "external:student-42" },
+    attrs: { id: "person-key", type: "search", required: true, value, placeholder: "external:student-42" },
   });
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const keys = candidateKeys(input.value);
+    if (keys.length === 1 && keys[0]) location.hash = personHref(keys[0]);
+    else if (keys.length > 1) location.hash = href("people", null, { find: input.value.trim() });
+  };
   return el(
     "form",
-    {
-      className: "filters",
-      attrs: { role: "search", "aria-label": "Find a person" },
-      on: {
-        submit: (event) => {
-          event.preventDefault();
-          const keys = candidateKeys(input.value);
-          if (keys.length === 1 && keys[0]) location.hash = personHref(keys[0]);
-          else if (keys.length > 1) location.hash = href("people", null, { find: input.value.trim() });
-        },
-      },
-    },
+    { className: "filters", attrs: { role: "search", "aria-label": "Find a person" }, on: { submit } },
     el(
       "div",
       { className: "field grow" },
-      el("label", { attrs: { for: "person-key" } }, "Person key, external id, metadata subject or participant id"),
+      el("label", { attrs: { for: input.id } }, "Person key, external id, metadata subject or participant id"),
       input,
     ),
     el("div", { className: "field actions" }, el("button", { attrs: { type: "submit" } }, "Find")),
   );
 }
 
-function history(person: PersonHistory): HTMLElement[] {
-  return [
-    figureList([
-      { name: "sessions", label: "Sessions", value: figure(person.totals.sessions, formatCount(person.totals.sessions)) },
+function totals(person: PersonHistory): HTMLDListElement {
+  const { sessions, connectedSeconds, averageAttendancePercent } = person.totals;
+  return figureList([
+    { name: "sessions", label: "Sessions", value: figure(sessions, formatCount(sessions)) },
+    {
+      name: "connectedSeconds",
+      label: "Connected in all",
+      value: figure(connectedSeconds, formatDuration(connectedSeconds)),
+    },
+    {
+      name: "averageAttendancePercent",
+      label: "Average attendance",
+      value: figure(averageAttendancePercent, formatPercent(averageAttendancePercent)),
+    },
+  ]);
+}
+
+function historyTable(sessions: PersonSession[]): HTMLDivElement {
+  const attendance = numberColumn<PersonSession>(
+    "attendancePercent",
+    "Attendance",
+    (s) => s.attendancePercent,
+    formatPercent,
+  );
+  return dataTable<PersonSession>({
+    caption: "Attendance history",
+    rows: sessions,
+    rowKey: (s) => s.sessionId,
+    sortBy: { name: "startedAt", direction: "descending" },
+    columns: [
       {
-        name: "connectedSeconds",
-        label: "Connected in all",
-        value: figure(person.totals.connectedSeconds, formatDuration(person.totals.connectedSeconds)),
+        name: "startedAt",
+        label: "Session",
+        sortValue: (s) => s.startedAt,
+        cell: (s) => link(href("sessions", s.sessionId), timeText(s.startedAt)),
       },
-      {
-        name: "averageAttendancePercent",
-        label: "Average attendance",
-        value: figure(person.totals.averageAttendancePercent, formatPercent(person.totals.averageAttendancePercent)),
-      },
-    ]),
-    dataTable<PersonSession>({
-      caption: "Attendance history",
-      rows: person.sessions,
-      rowKey: (s) => s.sessionId,
-      sortBy: { name: "startedAt", direction: "descending" },
-      columns: [
-        {
-          name: "startedAt",
-          label: "Session",
-          sortValue: (s) => s.startedAt,
-          cell: (s) =>
-            el("a", { attrs: { href: href("sessions", s.sessionId) } }, el("time", { attrs: { datetime: s.startedAt } }, formatDateTime(s.startedAt))),
-        },
-        { name: "roomName", label: "Room", sortValue: (s) => s.roomName, cell: (s) => s.roomName ?? "—" },
-        {
-          name: "connectedSeconds",
-          label: "Connected",
-          numeric: true,
-          sortValue: (s) => s.connectedSeconds,
-          cell: (s) => figure(s.connectedSeconds, formatDuration(s.connectedSeconds)),
-        },
-        {
-          name: "attendancePercent",
-          label: "Attendance",
-          numeric: true,
-          sortValue: (s) => s.attendancePercent,
-          cell: (s) => (s.ongoing ? el("span", { className: "badge live" }, "Live") : figure(s.attendancePercent, formatPercent(s.attendancePercent))),
-        },
-      ],
-    }),
-  ];
+      { name: "roomName", label: "Room", sortValue: (s) => s.roomName, cell: (s) => s.roomName ?? "—" },
+      numberColumn("connectedSeconds", "Connected", (s) => s.connectedSeconds, formatDuration),
+      // A session still going has no final share yet.
+      { ...attendance, cell: (s) => (s.ongoing ? statusBadge(s) : attendance.cell(s)) },
+    ],
+  });
 }
 
 export const peoplePage: Page = async ({ main, route, signal }) => {
@@ -121,7 +113,7 @@ export const peoplePage: Page = async ({ main, route, signal }) => {
       main,
       pageHeading("People"),
       searchForm(""),
-      notice("Open a session to see its people, or enter a key here. Names in any session's attendance table link to the person."),
+      notice("Enter a key or id here, or open a session: the names in its attendance table link to each person."),
     );
     return;
   }
@@ -137,15 +129,17 @@ export const personPage: Page = async ({ main, route, signal }) => {
   const key = route.id ?? "";
   const person = await findPerson([key], signal);
   if (!person) {
-    replaceChildren(main, pageHeading("Person not found"), searchForm(key), notice(`Nobody with the key ${key} has attended a session.`));
+    const missing = notice(`Nobody with the key ${key} has attended a session.`);
+    replaceChildren(main, pageHeading("Person not found"), searchForm(key), missing);
     return;
   }
   replaceChildren(
     main,
-    el("p", { className: "breadcrumb" }, el("a", { attrs: { href: href("people") } }, "People"), " / "),
+    el("p", { className: "breadcrumb" }, link(href("people"), "People"), " / "),
     pageHeading(person.displayName ?? person.key),
     el("p", { className: "hint" }, "Key ", el("code", {}, person.key)),
     searchForm(""),
-    ...history(person),
+    totals(person),
+    historyTable(person.sessions),
   );
 };

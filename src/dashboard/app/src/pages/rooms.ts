@@ -2,40 +2,44 @@
  * Rooms: every room with its sessions, people and minutes; each links to its sessions.
  */
 import { apiPath, getJson } from "../api.js";
-import { el, figure, replaceChildren } from "../dom.js";
-import { formatCount, formatDateTime, formatMinutes } from "../format.js";
+import { replaceChildren } from "../dom.js";
+import { formatCount, formatMinutes } from "../format.js";
 import { href } from "../router.js";
 import type { Page as ApiPage, RoomSummary } from "../types.js";
-import { dataTable, notice, pageHeading } from "../ui.js";
+import { dataTable, link, notice, numberColumn, pageHeading, timeColumn } from "../ui.js";
 import type { Page } from "./page.js";
 
-const time = (iso: string | null) => (iso ? el("time", { attrs: { datetime: iso } }, formatDateTime(iso)) : "—");
+function roomsTable(rooms: RoomSummary[]): HTMLDivElement {
+  return dataTable<RoomSummary>({
+    caption: "Rooms",
+    rows: rooms,
+    rowKey: (r) => r.roomName,
+    sortBy: { name: "lastSessionStartedAt", direction: "descending" },
+    columns: [
+      {
+        name: "roomName",
+        label: "Room",
+        sortValue: (r) => r.roomName,
+        cell: (r) => link(href("sessions", null, { roomName: r.roomName }), r.roomName),
+      },
+      numberColumn("totalSessions", "Sessions", (r) => r.totalSessions, formatCount),
+      timeColumn("firstSessionStartedAt", "First session", (r) => r.firstSessionStartedAt),
+      timeColumn("lastSessionStartedAt", "Last session", (r) => r.lastSessionStartedAt),
+      numberColumn("uniqueParticipants", "People", (r) => r.uniqueParticipants, formatCount),
+      numberColumn("participantSeconds", "Participant minutes", (r) => r.participantSeconds, formatMinutes),
+      numberColumn("billableParticipantMinutes", "Billable minutes", (r) => r.billableParticipantMinutes, formatCount),
+    ],
+  });
+}
 
 export const roomsPage: Page = async ({ main, route, signal }) => {
-  const page = await getJson<ApiPage<RoomSummary>>(apiPath("/api/rooms", { cursor: route.query.get("cursor") }), signal);
-  const heading = pageHeading("Rooms");
-  if (page.results.length === 0) {
-    replaceChildren(main, heading, notice("No rooms yet: they appear with their first webhook."));
-    return;
-  }
+  const path = apiPath("/api/rooms", { cursor: route.query.get("cursor") });
+  const page = await getJson<ApiPage<RoomSummary>>(path, signal);
+  const more = page.cursor ? link(href("rooms", null, { cursor: page.cursor }), "More rooms →") : null;
   replaceChildren(
     main,
-    heading,
-    dataTable<RoomSummary>({
-      caption: "Rooms",
-      rows: page.results,
-      rowKey: (r) => r.roomName,
-      sortBy: { name: "lastSessionStartedAt", direction: "descending" },
-      columns: [
-        { name: "roomName", label: "Room", sortValue: (r) => r.roomName, cell: (r) => el("a", { attrs: { href: href("sessions", null, { roomName: r.roomName }) } }, r.roomName) },
-        { name: "totalSessions", label: "Sessions", numeric: true, sortValue: (r) => r.totalSessions, cell: (r) => figure(r.totalSessions, formatCount(r.totalSessions)) },
-        { name: "firstSessionStartedAt", label: "First session", sortValue: (r) => r.firstSessionStartedAt, cell: (r) => time(r.firstSessionStartedAt) },
-        { name: "lastSessionStartedAt", label: "Last session", sortValue: (r) => r.lastSessionStartedAt, cell: (r) => time(r.lastSessionStartedAt) },
-        { name: "uniqueParticipants", label: "People", numeric: true, sortValue: (r) => r.uniqueParticipants, cell: (r) => figure(r.uniqueParticipants, formatCount(r.uniqueParticipants)) },
-        { name: "participantSeconds", label: "Participant minutes", numeric: true, sortValue: (r) => r.participantSeconds, cell: (r) => figure(r.participantSeconds, formatMinutes(r.participantSeconds)) },
-        { name: "billableParticipantMinutes", label: "Billable minutes", numeric: true, sortValue: (r) => r.billableParticipantMinutes, cell: (r) => figure(r.billableParticipantMinutes, formatCount(r.billableParticipantMinutes)) },
-      ],
-    }),
-    page.cursor ? el("nav", { className: "paging", attrs: { "aria-label": "Pages" } }, el("a", { attrs: { href: href("rooms", null, { cursor: page.cursor }), rel: "next" } }, "More rooms →")) : null,
+    pageHeading("Rooms"),
+    page.results.length > 0 ? roomsTable(page.results) : notice("No rooms yet: they appear with their first webhook."),
+    more,
   );
 };

@@ -5,43 +5,68 @@
 import { ApiError, getJson } from "../api.js";
 import { occupancyChart } from "../charts/occupancy-chart.js";
 import { timelineChart } from "../charts/timeline-chart.js";
-import { el, figure, replaceChildren } from "../dom.js";
+import { el, figure, replaceChildren, type Child } from "../dom.js";
 import { downloadFile } from "../download.js";
-import { formatCount, formatDateTime, formatDuration, formatMinutes } from "../format.js";
+import { formatCount, formatDuration, formatMinutes } from "../format.js";
 import { href } from "../router.js";
-import type { Knock, SessionDetail } from "../types.js";
-import { dataTable, figureList, notice, pageHeading, type FigureItem } from "../ui.js";
+import type { Artifact, Knock, SessionDetail } from "../types.js";
+import { dataTable, figureList, link, notice, pageHeading, timeColumn, timeText, type FigureItem } from "../ui.js";
 import { whenLeft, type Page } from "./page.js";
 import { peopleTable } from "./people-table.js";
 import { statusBadge } from "./sessions.js";
 
-const time = (iso: string | null) => (iso ? el("time", { attrs: { datetime: iso } }, formatDateTime(iso)) : "—");
+function section(id: string, title: string, ...content: Child[]): HTMLElement {
+  return el("section", { attrs: { "aria-labelledby": id } }, el("h2", { attrs: { id } }, title), ...content);
+}
+
+function ended(session: SessionDetail): Child {
+  if (session.ongoing) return "Still going";
+  const inferred = session.endedAt && session.reportedEndedAt && session.endedAt !== session.reportedEndedAt;
+  if (!inferred) return timeText(session.endedAt);
+  // Whereby reports the end about a minute late; the real end is the last leave that left fewer than two.
+  return el(
+    "span",
+    {},
+    timeText(session.endedAt),
+    el("br"),
+    el(
+      "small",
+      { className: "hint" },
+      "from the last leave; Whereby reported the end at ",
+      timeText(session.reportedEndedAt),
+    ),
+  );
+}
 
 function summary(session: SessionDetail): HTMLDListElement {
-  const endNote =
-    session.endedAt && session.reportedEndedAt && session.endedAt !== session.reportedEndedAt
-      ? el("small", { className: "hint" }, "from the last leave; Whereby reported the end at ", time(session.reportedEndedAt))
-      : null;
-  const items: FigureItem[] = [
-    { name: "startedAt", label: "Started", value: time(session.startedAt) },
+  const count = (name: keyof SessionDetail & string, label: string, value: number): FigureItem => ({
+    name,
+    label,
+    value: figure(value, formatCount(value)),
+  });
+  return figureList([
+    { name: "startedAt", label: "Started", value: timeText(session.startedAt) },
+    { name: "endedAt", label: "Ended", value: ended(session) },
     {
-      name: "endedAt",
-      label: "Ended",
-      value: session.ongoing ? el("span", {}, "Still going") : el("span", {}, time(session.endedAt), endNote ? el("br") : null, endNote),
+      name: "durationSeconds",
+      label: session.ongoing ? "Duration so far" : "Duration",
+      value: figure(session.durationSeconds, formatDuration(session.durationSeconds)),
     },
-    { name: "durationSeconds", label: session.ongoing ? "Duration so far" : "Duration", value: figure(session.durationSeconds, formatDuration(session.durationSeconds)) },
-    { name: "peakParticipants", label: "Peak participants", value: figure(session.peakParticipants, formatCount(session.peakParticipants)) },
-    { name: "uniqueParticipants", label: "People", value: figure(session.uniqueParticipants, formatCount(session.uniqueParticipants)) },
-    { name: "participantSeconds", label: "Participant minutes", value: figure(session.participantSeconds, formatMinutes(session.participantSeconds)) },
+    count("peakParticipants", "Peak participants", session.peakParticipants),
+    count("uniqueParticipants", "People", session.uniqueParticipants),
     {
-      name: "billableParticipantMinutes",
-      label: "Billable minutes",
-      value: figure(session.billableParticipantMinutes, formatCount(session.billableParticipantMinutes)),
+      name: "participantSeconds",
+      label: "Participant minutes",
+      value: figure(session.participantSeconds, formatMinutes(session.participantSeconds)),
     },
-    { name: "knocks", label: "Knocks", value: figure(session.knocks, formatCount(session.knocks)) },
-    { name: "knocksCancelled", label: "Knocks cancelled", value: figure(session.knocksCancelled, formatCount(session.knocksCancelled)) },
-  ];
-  return figureList(items);
+    count("billableParticipantMinutes", "Billable minutes", session.billableParticipantMinutes),
+    count("knocks", "Knocks", session.knocks),
+    count("knocksCancelled", "Knocks cancelled", session.knocksCancelled),
+  ]);
+}
+
+function waitedMs(knock: Knock): number | null {
+  return knock.resolvedAt ? Date.parse(knock.resolvedAt) - Date.parse(knock.knockedAt) : null;
 }
 
 function waitingRoom(knocks: Knock[]): HTMLDivElement {
@@ -50,113 +75,115 @@ function waitingRoom(knocks: Knock[]): HTMLDivElement {
     rows: knocks,
     columns: [
       { name: "displayName", label: "Name", sortValue: (k) => k.displayName, cell: (k) => k.displayName ?? "—" },
-      { name: "knockedAt", label: "Knocked", sortValue: (k) => k.knockedAt, cell: (k) => time(k.knockedAt) },
+      timeColumn("knockedAt", "Knocked", (k) => k.knockedAt),
       { name: "outcome", label: "Outcome", sortValue: (k) => k.outcome, cell: (k) => k.outcome },
       {
         name: "waited",
         label: "Waited",
         numeric: true,
-        sortValue: (k) => (k.resolvedAt ? Date.parse(k.resolvedAt) - Date.parse(k.knockedAt) : null),
-        cell: (k) => (k.resolvedAt ? formatDuration((Date.parse(k.resolvedAt) - Date.parse(k.knockedAt)) / 1000) : "still waiting"),
+        sortValue: waitedMs,
+        cell: (k) => {
+          const ms = waitedMs(k);
+          return ms === null ? "still waiting" : formatDuration(ms / 1000);
+        },
       },
     ],
   });
 }
 
-function artifacts(session: SessionDetail): HTMLElement | null {
-  const all = [...session.recordings, ...session.transcriptions];
-  if (all.length === 0) return null;
-  return el(
-    "section",
-    { attrs: { "aria-labelledby": "artifacts-heading" } },
-    el("h2", { attrs: { id: "artifacts-heading" } }, "Recordings and transcriptions"),
-    el(
-      "ul",
-      {},
-      ...all.map((a) => {
-        const filename = typeof a.data.filename === "string" ? a.data.filename : null;
-        const status = typeof a.data.status === "string" ? a.data.status : null;
-        return el("li", {}, el("code", {}, a.type), " at ", time(a.createdAt), filename ? ` · ${filename}` : null, status ? ` · ${status}` : null);
-      }),
-    ),
-  );
+function artifactItem(artifact: Artifact): HTMLLIElement {
+  const text = (name: string) => (typeof artifact.data[name] === "string" ? ` · ${String(artifact.data[name])}` : null);
+  const at = timeText(artifact.createdAt);
+  return el("li", {}, el("code", {}, artifact.type), " at ", at, text("filename"), text("status"));
 }
 
 function csvButton(session: SessionDetail): HTMLElement {
   const status = el("span", { className: "hint", attrs: { role: "status" } });
+  const download = async () => {
+    button.disabled = true;
+    status.textContent = "Preparing…";
+    try {
+      const path = `/api/sessions/${encodeURIComponent(session.id)}/attendance.csv`;
+      await downloadFile(path, `attendance-${session.id}.csv`);
+      status.textContent = "Downloaded.";
+    } catch (error) {
+      status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      button.disabled = false;
+    }
+  };
   const button = el(
     "button",
-    {
-      attrs: { type: "button", id: "download-csv" },
-      on: {
-        click: () => {
-          button.disabled = true;
-          status.textContent = "Preparing…";
-          downloadFile(`/api/sessions/${encodeURIComponent(session.id)}/attendance.csv`, `attendance-${session.id}.csv`)
-            .then(() => (status.textContent = "Downloaded."))
-            .catch((error: unknown) => (status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`))
-            .finally(() => (button.disabled = false));
-        },
-      },
-    },
+    { attrs: { type: "button", id: "download-csv" }, on: { click: () => void download() } },
     "Download CSV",
   );
   return el("div", { className: "toolbar" }, button, status);
 }
 
+async function loadSession(id: string, signal: AbortSignal): Promise<SessionDetail | null> {
+  try {
+    return await getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`, signal);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
 export const sessionPage: Page = async ({ main, route, signal }) => {
   const id = route.id ?? "";
-  let session: SessionDetail;
-  try {
-    session = await getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`, signal);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) {
-      replaceChildren(main, pageHeading("Session not found"), notice(`There is no session with id ${id}.`), el("a", { attrs: { href: href("sessions") } }, "All sessions"));
-      return;
-    }
-    throw error;
+  const session = await loadSession(id, signal);
+  if (!session) {
+    const missing = notice(`There is no session with id ${id}.`);
+    replaceChildren(main, pageHeading("Session not found"), missing, link(href("sessions"), "All sessions"));
+    return;
   }
   const now = Date.now();
   const timeline = timelineChart(session, now);
   const occupancy = occupancyChart(session, now);
+  const artifacts = [...session.recordings, ...session.transcriptions];
+  const roomLink = session.roomName
+    ? link(href("sessions", null, { roomName: session.roomName }), "other sessions in this room")
+    : null;
 
   replaceChildren(
     main,
-    el("p", { className: "breadcrumb" }, el("a", { attrs: { href: href("sessions") } }, "Sessions"), " / "),
+    el("p", { className: "breadcrumb" }, link(href("sessions"), "Sessions"), " / "),
     pageHeading(session.roomName ?? "Session", " ", statusBadge(session)),
     el(
       "p",
       { className: "hint" },
       "Session ",
       el("code", {}, session.id),
-      session.meetingId ? " · meeting " : null,
-      session.meetingId ? el("code", {}, session.meetingId) : null,
-      session.roomName ? " · " : null,
-      session.roomName ? el("a", { attrs: { href: href("sessions", null, { roomName: session.roomName }) } }, "other sessions in this room") : null,
+      session.meetingId ? [" · meeting ", el("code", {}, session.meetingId)] : null,
+      roomLink ? [" · ", roomLink] : null,
     ),
     summary(session),
-    el("section", { attrs: { "aria-labelledby": "timeline-heading" } }, el("h2", { attrs: { id: "timeline-heading" } }, "Timeline"), timeline.box),
-    el("section", { attrs: { "aria-labelledby": "occupancy-heading" } }, el("h2", { attrs: { id: "occupancy-heading" } }, "Participants over time"), occupancy.box),
-    el(
-      "section",
-      { attrs: { "aria-labelledby": "attendance-heading" } },
-      el("h2", { attrs: { id: "attendance-heading" } }, "Attendance"),
+    section("timeline-heading", "Timeline", timeline.box),
+    section("occupancy-heading", "Participants over time", occupancy.box),
+    section(
+      "attendance-heading",
+      "Attendance",
       csvButton(session),
-      session.participants.length > 0 ? peopleTable("Attendance, one row per person", session.participants) : notice("Nobody attended."),
+      session.participants.length > 0
+        ? peopleTable("Attendance, one row per person", session.participants)
+        : notice("Nobody attended."),
     ),
-    (session.knockList ?? []).length > 0
-      ? el("section", { attrs: { "aria-labelledby": "waiting-heading" } }, el("h2", { attrs: { id: "waiting-heading" } }, "Waiting room"), waitingRoom(session.knockList))
-      : null,
+    session.knockList.length > 0 ? section("waiting-heading", "Waiting room", waitingRoom(session.knockList)) : null,
     session.bots.length > 0
-      ? el(
-          "section",
-          { attrs: { "aria-labelledby": "bots-heading" } },
-          el("h2", { attrs: { id: "bots-heading" } }, "Bots"),
-          el("p", { className: "hint" }, "Recorders, streamers, captioners and assistants are left out of the participant figures."),
+      ? section(
+          "bots-heading",
+          "Bots",
+          el(
+            "p",
+            { className: "hint" },
+            "Recorders, streamers, captioners and assistants are left out of the participant figures.",
+          ),
           peopleTable("Bots", session.bots),
         )
       : null,
-    artifacts(session),
+    artifacts.length > 0
+      ? section("artifacts-heading", "Recordings and transcriptions", el("ul", {}, ...artifacts.map(artifactItem)))
+      : null,
   );
   const charts = [timeline.draw(), occupancy.draw()];
   whenLeft(signal, () => charts.forEach((chart) => chart.destroy()));

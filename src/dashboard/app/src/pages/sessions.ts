@@ -3,14 +3,15 @@
  */
 import { apiPath, getJson } from "../api.js";
 import { endOfLocalDay, startOfLocalDay } from "../dates.js";
-import { el, figure, replaceChildren } from "../dom.js";
-import { formatCount, formatDateTime, formatDuration, formatMinutes } from "../format.js";
+import { el, replaceChildren } from "../dom.js";
+import { formatCount, formatDuration, formatMinutes } from "../format.js";
 import { href } from "../router.js";
 import type { Page as ApiPage, RoomSummary, SessionSummary } from "../types.js";
-import { dataTable, notice, pageHeading } from "../ui.js";
+import { dataTable, field, link, notice, numberColumn, pageHeading, timeText } from "../ui.js";
 import type { Page } from "./page.js";
 
 const PAGE_SIZES = ["20", "50", "100", "500"];
+const DEFAULT_PAGE_SIZE = "50";
 
 /**
  * The "live" badge for an ongoing session.
@@ -18,59 +19,58 @@ const PAGE_SIZES = ["20", "50", "100", "500"];
  * @example
  * cell.append(statusBadge(session));
  */
-export function statusBadge(session: SessionSummary): HTMLElement {
+export function statusBadge(session: { ongoing: boolean }): HTMLElement {
   return session.ongoing
     ? el("span", { className: "badge live", attrs: { "data-status": "live" } }, "Live")
     : el("span", { className: "badge ended", attrs: { "data-status": "ended" } }, "Ended");
 }
 
+function choice(id: string, options: Array<[value: string, label: string]>, chosen: string): HTMLSelectElement {
+  return el(
+    "select",
+    { attrs: { id } },
+    ...options.map(([value, label]) => el("option", { attrs: { value, selected: value === chosen } }, label)),
+  );
+}
+
 function filterForm(query: URLSearchParams, rooms: string[]): HTMLFormElement {
-  const field = (label: string, control: HTMLElement) => el("div", { className: "field" }, el("label", { attrs: { for: control.id } }, label), control);
-  const roomName = el("input", { attrs: { id: "filter-room", name: "roomName", type: "search", list: "room-names", value: query.get("roomName") ?? "" } });
-  const from = el("input", { attrs: { id: "filter-from", name: "from", type: "date", value: query.get("from") ?? "" } });
-  const until = el("input", { attrs: { id: "filter-until", name: "until", type: "date", value: query.get("until") ?? "" } });
-  const status = el(
-    "select",
-    { attrs: { id: "filter-status", name: "ongoing" } },
-    ...[
-      ["", "All"],
-      ["true", "Live only"],
-      ["false", "Ended only"],
-    ].map(([value = "", label]) => el("option", { attrs: { value, selected: (query.get("ongoing") ?? "") === value } }, label)),
-  );
-  const chosen = query.get("limit") ?? "50";
+  const text = (id: string, type: string, value: string | null, list?: string) =>
+    el("input", { attrs: { id, type, value: value ?? "", list } });
+  const roomName = text("filter-room", "search", query.get("roomName"), "room-names");
+  const from = text("filter-from", "date", query.get("from"));
+  const until = text("filter-until", "date", query.get("until"));
+  const statuses: Array<[string, string]> = [["", "All"], ["true", "Live only"], ["false", "Ended only"]];
+  const status = choice("filter-status", statuses, query.get("ongoing") ?? "");
+  const chosenSize = query.get("limit") ?? DEFAULT_PAGE_SIZE;
   // A size typed into the address is offered too, so that the menu shows what the page really uses.
-  const sizes = PAGE_SIZES.includes(chosen) ? PAGE_SIZES : [chosen, ...PAGE_SIZES];
-  const limit = el(
-    "select",
-    { attrs: { id: "filter-limit", name: "limit" } },
-    ...sizes.map((size) => el("option", { attrs: { value: size, selected: chosen === size } }, size)),
-  );
+  const sizes = PAGE_SIZES.includes(chosenSize) ? PAGE_SIZES : [chosenSize, ...PAGE_SIZES];
+  const limit = choice("filter-limit", sizes.map((size) => [size, size]), chosenSize);
+
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    location.hash = href("sessions", null, {
+      roomName: roomName.value.trim(),
+      from: from.value,
+      until: until.value,
+      ongoing: status.value,
+      limit: limit.value === DEFAULT_PAGE_SIZE ? "" : limit.value,
+    });
+  };
   return el(
     "form",
-    {
-      className: "filters",
-      attrs: { role: "search", "aria-label": "Filter sessions" },
-      on: {
-        submit: (event) => {
-          event.preventDefault();
-          location.hash = href("sessions", null, {
-            roomName: roomName.value.trim(),
-            from: from.value,
-            until: until.value,
-            ongoing: status.value,
-            limit: limit.value === "50" ? "" : limit.value,
-          });
-        },
-      },
-    },
+    { className: "filters", attrs: { role: "search", "aria-label": "Filter sessions" }, on: { submit } },
     field("Room", roomName),
     el("datalist", { attrs: { id: "room-names" } }, ...rooms.map((name) => el("option", { attrs: { value: name } }))),
     field("From", from),
     field("Until (inclusive)", until),
     field("Status", status),
     field("Per page", limit),
-    el("div", { className: "field actions" }, el("button", { attrs: { type: "submit" } }, "Show"), el("a", { attrs: { href: href("sessions") } }, "Clear")),
+    el(
+      "div",
+      { className: "field actions" },
+      el("button", { attrs: { type: "submit" } }, "Show"),
+      link(href("sessions"), "Clear"),
+    ),
   );
 }
 
@@ -91,42 +91,60 @@ export function sessionsQuery(query: URLSearchParams): Record<string, string | n
   };
 }
 
+function sessionsTable(sessions: SessionSummary[]): HTMLElement {
+  // The API pages newest first; sorting one page by another column would mislead, so these headers do not sort.
+  return dataTable<SessionSummary>({
+    caption: "Sessions, newest first",
+    rowKey: (s) => s.id,
+    rows: sessions,
+    columns: [
+      { name: "startedAt", label: "Started", cell: (s) => link(href("sessions", s.id), timeText(s.startedAt)) },
+      {
+        name: "roomName",
+        label: "Room",
+        cell: (s) => (s.roomName ? link(href("sessions", null, { roomName: s.roomName }), s.roomName) : "—"),
+      },
+      { name: "status", label: "Status", cell: statusBadge },
+      numberColumn("durationSeconds", "Duration", (s) => s.durationSeconds, formatDuration, false),
+      numberColumn("peakParticipants", "Peak", (s) => s.peakParticipants, formatCount, false),
+      numberColumn("uniqueParticipants", "People", (s) => s.uniqueParticipants, formatCount, false),
+      numberColumn("participantSeconds", "Participant minutes", (s) => s.participantSeconds, formatMinutes, false),
+      numberColumn(
+        "billableParticipantMinutes",
+        "Billable minutes",
+        (s) => s.billableParticipantMinutes,
+        formatCount,
+        false,
+      ),
+    ],
+  });
+}
+
+function paging(query: URLSearchParams, next: string | null): HTMLElement | null {
+  const filters = Object.fromEntries([...query.entries()].filter(([name]) => name !== "cursor"));
+  const nav = el("nav", { className: "paging", attrs: { "aria-label": "Pages" } });
+  if (query.get("cursor")) nav.append(link(href("sessions", null, filters), "← First page"));
+  if (next) {
+    const nextLink = link(href("sessions", null, { ...filters, cursor: next }), "Next page →");
+    nextLink.rel = "next";
+    nav.append(nextLink);
+  }
+  return nav.childElementCount > 0 ? nav : null;
+}
+
 export const sessionsPage: Page = async ({ main, route, signal }) => {
-  const heading = pageHeading("Sessions");
-  const region = el("div", {}, notice("Loading sessions…"));
+  // Room names only help the filter along; the list does not wait on them failing.
   const rooms = getJson<ApiPage<RoomSummary>>("/api/rooms", signal).then(
     (page) => page.results.map((room) => room.roomName),
     () => [],
   );
-  const pageOf = await getJson<ApiPage<SessionSummary>>(apiPath("/api/sessions", sessionsQuery(route.query)), signal);
-  replaceChildren(main, heading, filterForm(route.query, await rooms), region);
-
-  if (pageOf.results.length === 0) {
-    replaceChildren(region, notice(route.query.get("cursor") ? "No more sessions." : "No sessions match these filters yet."));
-  } else {
-    replaceChildren(
-      region,
-      dataTable<SessionSummary>({
-        caption: "Sessions, newest first",
-        rowKey: (s) => s.id,
-        rows: pageOf.results,
-        columns: [
-          { name: "startedAt", label: "Started", cell: (s) => el("a", { attrs: { href: href("sessions", s.id) } }, el("time", { attrs: { datetime: s.startedAt } }, formatDateTime(s.startedAt))) },
-          { name: "roomName", label: "Room", cell: (s) => (s.roomName ? el("a", { attrs: { href: href("sessions", null, { roomName: s.roomName }) } }, s.roomName) : "—") },
-          { name: "status", label: "Status", cell: statusBadge },
-          { name: "durationSeconds", label: "Duration", numeric: true, cell: (s) => figure(s.durationSeconds, formatDuration(s.durationSeconds)) },
-          { name: "peakParticipants", label: "Peak", numeric: true, cell: (s) => figure(s.peakParticipants, formatCount(s.peakParticipants)) },
-          { name: "uniqueParticipants", label: "People", numeric: true, cell: (s) => figure(s.uniqueParticipants, formatCount(s.uniqueParticipants)) },
-          { name: "participantSeconds", label: "Participant minutes", numeric: true, cell: (s) => figure(s.participantSeconds, formatMinutes(s.participantSeconds)) },
-          { name: "billableParticipantMinutes", label: "Billable minutes", numeric: true, cell: (s) => figure(s.billableParticipantMinutes, formatCount(s.billableParticipantMinutes)) },
-        ],
-      }),
-    );
-  }
-
-  const paging = el("nav", { className: "paging", attrs: { "aria-label": "Pages" } });
-  const filters = Object.fromEntries([...route.query.entries()].filter(([name]) => name !== "cursor"));
-  if (route.query.get("cursor")) paging.append(el("a", { attrs: { href: href("sessions", null, filters) } }, "← First page"));
-  if (pageOf.cursor) paging.append(el("a", { attrs: { href: href("sessions", null, { ...filters, cursor: pageOf.cursor }), rel: "next" } }, "Next page →"));
-  if (paging.childElementCount > 0) region.append(paging);
+  const page = await getJson<ApiPage<SessionSummary>>(apiPath("/api/sessions", sessionsQuery(route.query)), signal);
+  const empty = route.query.get("cursor") ? "No more sessions." : "No sessions match these filters yet.";
+  replaceChildren(
+    main,
+    pageHeading("Sessions"),
+    filterForm(route.query, await rooms),
+    page.results.length > 0 ? sessionsTable(page.results) : notice(empty),
+    paging(route.query, page.cursor),
+  );
 };
