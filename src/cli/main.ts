@@ -12,6 +12,7 @@ const program = new Command("meetmeter")
 
 const commands = await Promise.all([
   import("./serve.js"),
+  import("./demo.js"),
   import("./migrate.js"),
   import("./rebuild.js"),
   import("./report.js"),

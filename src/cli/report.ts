@@ -4,10 +4,11 @@ import { stringify } from "csv-stringify/sync";
 import { attendanceCsv } from "../api/csv.js";
 import { ReadModel } from "../api/read-model.js";
 import { isTimeZone, type UsageInterval } from "../api/usage.js";
+import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import type { EventStore } from "../store/event-store.js";
 import { databaseOption, withStore } from "./context.js";
-import { formatDuration, formatTable } from "./table.js";
+import { formatDuration, formatTable, type Cell } from "./table.js";
 
 type Format = "table" | "csv" | "json";
 
@@ -30,6 +31,52 @@ function readModelOf(store: EventStore, config: Config): ReadModel {
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;
 
+const SESSION_HEADER = ["id", "room", "started", "duration", "peak", "people", "participant min", "billable min", "live"];
+
+function sessionRows(results: readonly SessionSummary[], durations: "text" | "seconds"): Cell[][] {
+  return results.map((s) => [
+    s.id,
+    s.roomName,
+    s.startedAt,
+    durations === "seconds" ? s.durationSeconds : formatDuration(s.durationSeconds),
+    s.peakParticipants,
+    s.uniqueParticipants,
+    minutes(s.participantSeconds),
+    s.billableParticipantMinutes,
+    s.ongoing ? "live" : "",
+  ]);
+}
+
+/** Sessions as a terminal table. */
+export function sessionsTable(results: readonly SessionSummary[]): string {
+  return results.length === 0 ? "No sessions yet." : formatTable(SESSION_HEADER, sessionRows(results, "text"));
+}
+
+/** One session's figures and its attendance, as a terminal text. */
+export function sessionText(session: SessionDetail): string {
+  const summary = [
+    `Session ${session.id} in ${session.roomName ?? "(no room)"}${session.ongoing ? " (live)" : ""}`,
+    `  started ${session.startedAt}, ended ${session.endedAt ?? "-"}, lasted ${formatDuration(session.durationSeconds)}`,
+    `  ${session.uniqueParticipants} people, peak ${session.peakParticipants} in the room, ` +
+      `${minutes(session.participantSeconds)} participant minutes (${session.billableParticipantMinutes} billable)`,
+    `  knocks ${session.knocks}, cancelled ${session.knocksCancelled}, bots ${session.bots.length}`,
+  ].join("\n");
+  const attendance = formatTable(
+    ["person", "name", "role", "connected", "attendance %", "waited", "connections", "metadata"],
+    session.participants.map((p) => [
+      p.key,
+      p.displayName,
+      p.roleName,
+      formatDuration(p.connectedSeconds),
+      p.attendancePercent,
+      p.waitedSeconds === null ? null : formatDuration(p.waitedSeconds),
+      p.connections.length,
+      p.metadataProblem ?? (p.metadataVerified === true ? "verified" : ""),
+    ]),
+  );
+  return `${summary}\n\n${attendance}`;
+}
+
 export function register(program: Command): void {
   const report = program.command("report").description("print derived figures from DATABASE_URL");
 
@@ -46,20 +93,8 @@ export function register(program: Command): void {
       await withStore(flags, async (store, config) => {
         const { results } = await readModelOf(store, config).listSessions(filter, limit, null);
         if (flags.format === "json") return console.log(JSON.stringify(results, null, 2));
-        const header = ["id", "room", "started", "duration", "peak", "people", "participant min", "billable min", "live"];
-        const rows = results.map((s) => [
-          s.id,
-          s.roomName,
-          s.startedAt,
-          flags.format === "csv" ? s.durationSeconds : formatDuration(s.durationSeconds),
-          s.peakParticipants,
-          s.uniqueParticipants,
-          minutes(s.participantSeconds),
-          s.billableParticipantMinutes,
-          s.ongoing ? "live" : "",
-        ]);
-        if (flags.format === "csv") return process.stdout.write(stringify([header, ...rows]));
-        console.log(results.length === 0 ? "No sessions yet." : formatTable(header, rows));
+        if (flags.format === "csv") return process.stdout.write(stringify([SESSION_HEADER, ...sessionRows(results, "seconds")]));
+        console.log(sessionsTable(results));
       });
     });
 
@@ -75,31 +110,7 @@ export function register(program: Command): void {
         }
         if (flags.format === "json") return console.log(JSON.stringify(session, null, 2));
         if (flags.format === "csv") return process.stdout.write(attendanceCsv(session));
-        console.log(
-          [
-            `Session ${session.id} in ${session.roomName ?? "(no room)"}${session.ongoing ? " (live)" : ""}`,
-            `  started ${session.startedAt}, ended ${session.endedAt ?? "-"}, lasted ${formatDuration(session.durationSeconds)}`,
-            `  ${session.uniqueParticipants} people, peak ${session.peakParticipants} in the room, ` +
-              `${minutes(session.participantSeconds)} participant minutes (${session.billableParticipantMinutes} billable)`,
-            `  knocks ${session.knocks}, cancelled ${session.knocksCancelled}, bots ${session.bots.length}`,
-            "",
-          ].join("\n"),
-        );
-        console.log(
-          formatTable(
-            ["person", "name", "role", "connected", "attendance %", "waited", "connections", "metadata"],
-            session.participants.map((p) => [
-              p.key,
-              p.displayName,
-              p.roleName,
-              formatDuration(p.connectedSeconds),
-              p.attendancePercent,
-              p.waitedSeconds === null ? null : formatDuration(p.waitedSeconds),
-              p.connections.length,
-              p.metadataProblem ?? (p.metadataVerified === true ? "verified" : ""),
-            ]),
-          ),
-        );
+        console.log(sessionText(session));
       });
     });
 

@@ -48,9 +48,16 @@ export async function derivePartition(
 /** Partitions derived and saved together in one transaction. */
 const PARTITIONS_PER_ROUND = 200;
 
+/**
+ * How long newly dirty partitions wait before they are derived: a busy session (a webinar's hundreds of joins) is
+ * then derived a few times a second rather than once per commit. A read never waits for it: it starts the work.
+ */
+const DEFAULT_DELAY_MS = 100;
+
 export class Projector {
   private dirty = new Set<string>();
   private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
   /** Counts markDirty calls, and how many of them are saved: reads wait for their own moment, not for quiet. */
   private marked = 0;
   private saved = 0;
@@ -60,19 +67,38 @@ export class Projector {
     private readonly store: EventStore,
     private readonly options: MetadataOptions,
     private readonly onError: (error: unknown, partitionKeys: readonly string[]) => void = () => {},
+    private readonly delayMs = DEFAULT_DELAY_MS,
   ) {}
 
   markDirty(partitionKeys: Iterable<string | null>): void {
     for (const key of partitionKeys) if (key !== null) this.dirty.add(key);
     this.marked += 1;
-    if (this.dirty.size > 0) this.running ??= this.run();
+    if (this.dirty.size > 0) this.schedule();
     else if (!this.running) this.settle(this.marked);
   }
 
   /** Resolves once every partition marked before this call is saved, even while new events keep coming. */
   idle(): Promise<void> {
     if (this.saved >= this.marked) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ until: this.marked, resolve }));
+    const waiting = new Promise<void>((resolve) => this.waiters.push({ until: this.marked, resolve }));
+    this.startNow();
+    return waiting;
+  }
+
+  /** Derives these partitions now and saves them in one transaction. */
+  async project(partitionKeys: readonly string[], now = Date.now()): Promise<void> {
+    await this.store.replaceSessions(await derivePartitions(this.store, partitionKeys, { ...this.options, now }));
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer) return;
+    this.timer = setTimeout(() => this.startNow(), this.delayMs);
+  }
+
+  private startNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.dirty.size > 0) this.running ??= this.run();
   }
 
   private settle(upTo: number): void {
@@ -82,32 +108,26 @@ export class Projector {
     for (const waiter of ready) waiter.resolve();
   }
 
-  /** Derives these partitions now and saves them in one transaction. */
-  async project(partitionKeys: readonly string[], now = Date.now()): Promise<void> {
-    await this.store.replaceSessions(await derivePartitions(this.store, partitionKeys, { ...this.options, now }));
-  }
-
   private async run(): Promise<void> {
+    const upTo = this.marked;
+    const keys = [...this.dirty];
+    this.dirty.clear();
     try {
-      while (this.dirty.size > 0) {
-        const upTo = this.marked;
-        const keys = [...this.dirty];
-        this.dirty.clear();
-        for (let i = 0; i < keys.length; i += PARTITIONS_PER_ROUND) {
-          const round = keys.slice(i, i + PARTITIONS_PER_ROUND);
-          try {
-            await this.project(round);
-          } catch (error) {
-            // The log holds the truth; a failed projection is retried on the next event or by `meetmeter rebuild`.
-            this.onError(error, round);
-          }
+      for (let i = 0; i < keys.length; i += PARTITIONS_PER_ROUND) {
+        const round = keys.slice(i, i + PARTITIONS_PER_ROUND);
+        try {
+          await this.project(round);
+        } catch (error) {
+          // The log holds the truth; a failed projection is retried on the next event or by `meetmeter rebuild`.
+          this.onError(error, round);
         }
-        this.settle(upTo);
       }
     } finally {
       this.running = null;
-      // Marks without partitions that came during the last round are covered by it.
-      if (this.dirty.size === 0) this.settle(this.marked);
+      this.settle(this.dirty.size === 0 ? this.marked : upTo);
+      // Whatever came in meanwhile waits its turn, unless a read is already waiting for it.
+      if (this.waiters.length > 0) this.startNow();
+      else if (this.dirty.size > 0) this.schedule();
     }
   }
 }

@@ -1,0 +1,102 @@
+/**
+ * `meetmeter demo`: the whole product at once. A fresh SQLite file, a generated secret, a day of simulated classes,
+ * appointments and a webinar sent signed through the real endpoint, the report, and the dashboard's address.
+ */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { ConfigError, loadConfig, readEnvironment } from "../config.js";
+
+/** The day the demo plays: yesterday from 08:00 UTC, so every meeting in it has ended. */
+function demoDay(): string {
+  const day = new Date(Date.now() - 86_400_000);
+  day.setUTCHours(8, 0, 0, 0);
+  return day.toISOString();
+}
+
+export function register(program: Command): void {
+  program
+    .command("demo")
+    .description("serve a fresh SQLite store filled with a day of simulated meetings, and print the report")
+    .option("--exit", "stop after printing the report")
+    .option("--port <port>", "port to listen on (PORT, default 8000; another free port if it is taken)")
+    .option("--data <folder>", "folder for the demo's database (emptied first)", "./data/demo")
+    .option("--seed <n>", "seed of the simulated day", "2026")
+    .action(async (flags: { exit?: boolean; port?: string; data: string; seed: string }) => {
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError("--seed must be a whole number.");
+      rmSync(flags.data, { recursive: true, force: true });
+      const secret = `whsec_demo_${randomBytes(12).toString("hex")}`;
+      const metadataSecret = randomBytes(16).toString("hex");
+      const config = {
+        ...loadConfig({ port: flags.port }, readEnvironment()),
+        secrets: [secret],
+        databaseUrl: `sqlite:${join(flags.data, "meetmeter.db")}`,
+        metadataSecrets: [metadataSecret],
+        apiToken: null,
+        logLevel: "warn",
+      };
+      const [{ createService }, { generateTraffic, sendEvents }, { ReadModel }, { sessionsTable, sessionText }] =
+        await Promise.all([
+          import("../server.js"),
+          import("../simulate/index.js"),
+          import("../api/read-model.js"),
+          import("./report.js"),
+        ]);
+      const service = await createService(config);
+      let address: string;
+      try {
+        address = await service.app.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+        address = await service.app.listen({ port: 0, host: config.host });
+      }
+      console.log(`meetmeter demo: listening on ${address}, storing in ${join(flags.data, "meetmeter.db")}`);
+
+      const start = demoDay();
+      const day = [
+        generateTraffic({ scenario: "classroom", sessions: 4, seed, start, metadataSecret }),
+        generateTraffic({ scenario: "telehealth", sessions: 5, seed: seed + 1, start, metadataSecret }),
+        generateTraffic({ scenario: "webinar", sessions: 1, seed: seed + 2, start, metadataSecret }),
+      ];
+      const events = day.flatMap((traffic) => traffic.events);
+      console.log(`Sending ${events.length} signed webhooks for ${day.reduce((n, t) => n + t.truth.sessions.length, 0)} meetings…`);
+      const sent = await sendEvents(events, { url: `${address}/webhooks/whereby`, secret, concurrency: 16 });
+      console.log(
+        `  ${sent.acknowledged} acknowledged (${sent.duplicates} duplicates), ${Object.values(sent.rejected).reduce((a, b) => a + b, 0)} rejected, ` +
+          `${sent.failed} failed, in ${(sent.elapsedMs / 1000).toFixed(1)} s (p99 ${sent.latencyMs.p99.toFixed(1)} ms)\n`,
+      );
+
+      const readModel = new ReadModel(service.store, null, { metadataSecrets: config.metadataSecrets });
+      const { results } = await readModel.listSessions({}, 50, null);
+      console.log(sessionsTable(results));
+      const classId = day[0]?.truth.sessions[0]?.id;
+      const firstClass = classId ? await readModel.session(classId) : null;
+      if (firstClass) console.log(`\n${sessionText(firstClass)}`);
+      const usage = await readModel.usage({ from: null, to: null, interval: "day", tz: "UTC" });
+      console.log(
+        `\nUsage: ${usage.total.sessions} sessions, ${Math.round(usage.total.participantSeconds / 60)} participant minutes, ` +
+          `${usage.total.billableParticipantMinutes} billable.`,
+      );
+      console.log(
+        [
+          "",
+          `Dashboard: ${address}/#token=${service.token}`,
+          `API:       curl -H 'Authorization: Bearer ${service.token}' ${address}/api/sessions`,
+          `Simulate more traffic: npx meetmeter simulate --url ${address}/webhooks/whereby --secret ${secret}`,
+        ].join("\n"),
+      );
+
+      if (flags.exit) {
+        await service.close();
+        return;
+      }
+      console.log("\nServing until Ctrl-C.");
+      await new Promise<void>((resolve) => {
+        const stop = () => void service.close().then(resolve);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
+    });
+}
