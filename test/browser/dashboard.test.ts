@@ -416,6 +416,17 @@ describeInChromium("the dashboard in Chromium", () => {
     ]);
     await screenshot(page, "usage-day-1280");
 
+    // Sorting the table by minutes finds the busiest days.
+    const billable = table(page, "Participant minutes per day").locator('th[data-column="billableParticipantMinutes"]');
+    await billable.getByRole("button").click();
+    await billable.getByRole("button").click();
+    expect(await billable.getAttribute("aria-sort")).toBe("descending");
+    const busiest = days.buckets
+      .filter((b) => b.sessions > 0)
+      .sort((a, b) => b.billableParticipantMinutes - a.billableParticipantMinutes)
+      .map((b) => b.start);
+    expect(await rowKeys(page, "Participant minutes per day")).toEqual(busiest);
+
     await page.getByLabel("Per", { exact: true }).selectOption("month");
     await page.getByLabel("List periods without sessions").check();
     await page.getByRole("button", { name: "Show" }).click();

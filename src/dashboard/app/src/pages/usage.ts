@@ -81,14 +81,16 @@ function usageTable(report: UsageReport, showEmpty: boolean): HTMLDivElement {
     // The API lists every period in the range; a year of empty days would bury the few that count.
     rows: showEmpty ? report.buckets : report.buckets.filter((b) => b.sessions > 0),
     rowKey: (b) => b.start,
+    sortBy: { name: "start", direction: "ascending" },
     columns: [
       {
         name: "start",
         label: per === "month" ? "Month" : "Day",
+        sortValue: (b) => Date.parse(b.start),
         cell: (b) => el("time", { attrs: { datetime: b.start } }, bucketLabel(b.start, per)),
       },
-      numberColumn("sessions", "Sessions", (b) => b.sessions, formatCount, false),
-      numberColumn("participantSeconds", "Participant minutes", (b) => b.participantSeconds, formatMinutes, false),
+      numberColumn("sessions", "Sessions", (b) => b.sessions, formatCount),
+      numberColumn("participantSeconds", "Participant minutes", (b) => b.participantSeconds, formatMinutes),
       numberColumn("billableParticipantMinutes", "Billable minutes", (b) => b.billableParticipantMinutes, formatCount),
     ],
     footer: totalCells(report.total),
