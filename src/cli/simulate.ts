@@ -104,16 +104,15 @@ interface Delivery {
   rate: number | undefined;
 }
 
-function delivery(flags: SimulateFlags, env: Record<string, string | undefined>): Delivery {
+/** Checks the sending options even when the traffic is only written, so that a typo is never silently ignored. */
+function delivery(flags: SimulateFlags, env: Record<string, string | undefined>): Delivery | null {
+  const concurrency = whole("--concurrency", flags.concurrency, 1, 10_000);
+  const rate = flags.rate === undefined ? undefined : positive("--rate", flags.rate);
+  if (flags.out !== undefined) return null;
   const url = endpoint(flags.url);
   const secret = (flags.secret ?? env.WHEREBY_WEBHOOK_SECRET)?.split(",")[0]?.trim();
   if (!secret) throw new ConfigError("--secret (or WHEREBY_WEBHOOK_SECRET) is required to sign the deliveries.");
-  return {
-    url,
-    secret,
-    concurrency: whole("--concurrency", flags.concurrency, 1, 10_000),
-    rate: flags.rate === undefined ? undefined : positive("--rate", flags.rate),
-  };
+  return { url, secret, concurrency, rate };
 }
 
 async function send(events: readonly WherebyEvent[], options: Delivery): Promise<void> {
@@ -151,7 +150,7 @@ export function register(program: Command): void {
       const sessions = whole("--sessions", flags.sessions, 1, 1_000_000);
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 0x100000000) : whole("--seed", flags.seed, 0, 0xffffffff);
       const metadataSecret = (flags.metadataSecret ?? env.MEETMETER_METADATA_SECRET)?.split(",")[0]?.trim() || undefined;
-      const sending = flags.out === undefined ? delivery(flags, env) : null;
+      const sending = delivery(flags, env);
 
       const traffic = startFor(flags, (start) => generateTraffic({ scenario, sessions, seed, start, metadataSecret }));
       console.log(
