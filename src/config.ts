@@ -27,6 +27,8 @@ export interface Config {
   maxBodyBytes: number;
   /** Origins allowed to read the API from a browser; none by default. */
   corsOrigins: string[];
+  /** The local SQLite file that takes events while PostgreSQL is unreachable; null with SQLite as the store. */
+  spoolPath: string | null;
   logLevel: string;
 }
 
@@ -107,6 +109,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     metadataMaxAgeSeconds: integer("METADATA_MAX_AGE_SECONDS", env.METADATA_MAX_AGE_SECONDS, 2_592_000, 1, 2 ** 31),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 262_144, 1, 64 * 1024 * 1024),
     corsOrigins: list(env.MEETMETER_CORS_ORIGINS),
+    spoolPath: env.MEETMETER_SPOOL_PATH?.trim() || null,
     logLevel: env.LOG_LEVEL ?? "info",
   };
 }

@@ -1,7 +1,13 @@
 /** The Prometheus metrics of SPEC §4, each server with its own registry. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-export function createMetrics() {
+/** Gauges read when /metrics is scraped. */
+export interface GaugeSources {
+  spoolDepth: () => number;
+  pendingCommits: () => number;
+}
+
+export function createMetrics(sources: GaugeSources = { spoolDepth: () => 0, pendingCommits: () => 0 }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "meetmeter_process_" });
   return {
@@ -48,10 +54,21 @@ export function createMetrics() {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
+    spoolDepth: new Gauge({
+      name: "meetmeter_spool_depth",
+      help: "Events kept in the local spool while the store is unreachable.",
+      registers: [registry],
+      collect() {
+        this.set(sources.spoolDepth());
+      },
+    }),
     pendingCommits: new Gauge({
       name: "meetmeter_store_pending_events",
       help: "Deliveries waiting for a commit.",
       registers: [registry],
+      collect() {
+        this.set(sources.pendingCommits());
+      },
     }),
   };
 }

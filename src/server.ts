@@ -13,11 +13,13 @@ import type { Config } from "./config.js";
 import { dashboardPlugin } from "./dashboard/index.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { createReceiver } from "./ingest/receive.js";
+import { Spool, type EventLog } from "./ingest/spool.js";
 import { webhookRoutes } from "./ingest/webhook-routes.js";
 import { createMetrics } from "./metrics.js";
 import { Projector } from "./projection/projector.js";
 import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";
+import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
 
 export interface Service {
   app: FastifyInstance;
@@ -25,6 +27,12 @@ export interface Service {
   token: string;
   /** Stops accepting, answers what is in flight, commits it, then closes the store. */
   close(): Promise<void>;
+}
+
+/** The spool file for a PostgreSQL store: MEETMETER_SPOOL_PATH, or spool.db in the data folder. */
+export function spoolPathOf(config: Config): string | null {
+  if (config.databaseUrl.startsWith("sqlite:")) return null;
+  return config.spoolPath ?? join(dataFolderOf(config.databaseUrl), "spool.db");
 }
 
 export interface ServiceOptions {
@@ -53,7 +61,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const store = options.store ?? (await openStore(config.databaseUrl));
   if (!options.store) await store.migrate();
   const token = resolveApiToken(config);
-  const metrics = createMetrics();
+  const gauges = { spoolDepth: () => 0, pendingCommits: () => 0 };
+  const metrics = createMetrics(gauges);
 
   const app = Fastify({
     logger:
@@ -76,17 +85,32 @@ export async function createService(config: Config, options: ServiceOptions = {}
     { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds },
     (error, partitionKeys) => app.log.error({ err: error, partitionKeys }, "deriving sessions failed"),
   );
-  const committer = new GroupCommitter(store, {
+  const spoolPath = spoolPathOf(config);
+  let spool: Spool | null = null;
+  if (spoolPath !== null) {
+    const spoolStore = openSqliteStore(spoolPath);
+    await spoolStore.migrate();
+    spool = await Spool.open(store, spoolStore, {
+      onDrained: (events) => projector.markDirty(events.map((e) => e.partitionKey)),
+      onPrimaryDown: (error) =>
+        app.log.error({ err: error, spool: spoolPath }, "the store refused events: keeping them in the local spool"),
+      onPrimaryBack: (drained) => app.log.warn({ drained }, "the store is back: spooled events moved into it"),
+    });
+  }
+  const log: EventLog = spool ?? store;
+  const committer = new GroupCommitter(log, {
     onCommitted: (events) => {
-      projector.markDirty(events.map((e) => e.partitionKey));
+      // Spooled events are derived once they reach the store (onDrained above).
+      if (!spool?.degraded) projector.markDirty(events.map((e) => e.partitionKey));
       live.publish(events);
     },
     onCommitTimed: (seconds, size) => {
       metrics.commitDuration.observe(seconds);
       metrics.commitBatchSize.observe(size);
-      metrics.pendingCommits.set(committer.pending);
     },
   });
+  gauges.spoolDepth = () => spool?.depth ?? 0;
+  gauges.pendingCommits = () => committer.pending;
   const receive = createReceiver({
     store,
     committer,
@@ -108,7 +132,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     );
   });
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status === 413) {
       metrics.eventsReceived.inc({ type: "unknown", outcome: "payload_too_large" });
@@ -120,7 +144,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: "bad_request", message: error.message });
     }
+    const reachable = await store.ping().then(
+      () => true,
+      () => false,
+    );
     request.log.error({ err: error }, "request failed");
+    if (!reachable) {
+      return reply.code(503).send({ error: "store_unavailable", message: "The database cannot be reached right now." });
+    }
     return reply.code(500).send({ error: "internal_error", message: "Something went wrong on our side." });
   });
   app.setNotFoundHandler((_request, reply) =>
@@ -132,12 +163,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
   await app.register(dashboardPlugin);
 
   app.get("/healthz", async (_request, reply) => {
-    try {
-      await store.ping();
-      return { status: "ok", store: store.kind };
-    } catch {
-      return reply.code(503).send({ status: "unavailable", store: store.kind });
-    }
+    const reachable = await store.ping().then(
+      () => true,
+      () => false,
+    );
+    if (reachable && !spool?.degraded) return { status: "ok", store: store.kind };
+    // Events still get in while the spool takes them; the operator should know the store is away.
+    if (spool) return { status: "degraded", store: store.kind, reachable, spooled: spool.depth };
+    return reply.code(503).send({ status: "unavailable", store: store.kind });
   });
 
   app.get("/metrics", { preHandler: authorize }, async (_request, reply) =>
@@ -153,7 +186,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
       closing ??= (async () => {
         await app.close();
         await committer.flushed();
-        await projector.idle();
+        await spool?.close();
+        await projector.idle().catch(() => {});
         await store.close();
       })();
       return closing;

@@ -4,7 +4,8 @@
  * While one batch commits, the next gathers; so under load batches grow and the cost of durability (one fsync per
  * commit) is shared, and when idle a lone delivery commits at once.
  */
-import type { EventStore, IncomingEvent } from "../store/event-store.js";
+import type { IncomingEvent } from "../store/event-store.js";
+import type { EventLog } from "./spool.js";
 
 export interface CommitOutcome {
   /** false when the id was already in the log. */
@@ -41,7 +42,7 @@ export class GroupCommitter {
   private readonly maxPending: number;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly log: EventLog,
     private readonly options: GroupCommitOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
@@ -82,7 +83,7 @@ export class GroupCommitter {
     const started = process.hrtime.bigint();
     let flags: boolean[];
     try {
-      flags = await this.store.append(batch.map((w) => w.event));
+      flags = await this.log.append(batch.map((w) => w.event));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
       return;

@@ -104,6 +104,8 @@ export interface EventStore {
   /** Events in arrival order after `afterSeq`: for rebuild and export. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   countEvents(): Promise<number>;
+  /** Removes events up to and including `seq`: how the spool forgets what reached the primary store. */
+  deleteEventsThrough(seq: number): Promise<void>;
   /** Every partition that has events: what a rebuild derives. */
   partitionKeys(): Promise<string[]>;
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>>;

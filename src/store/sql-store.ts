@@ -186,6 +186,10 @@ export class SqlEventStore implements EventStore {
     return Number(row.n);
   }
 
+  async deleteEventsThrough(seq: number): Promise<void> {
+    await this.db.deleteFrom("events").where("seq", "<=", seq).execute();
+  }
+
   async partitionKeys(): Promise<string[]> {
     const rows = await this.db
       .selectFrom("events")

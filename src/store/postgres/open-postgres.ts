@@ -8,6 +8,8 @@ export interface PostgresOptions {
   /** A schema of its own (created when missing): how tests keep their runs apart. */
   schema?: string;
   poolSize?: number;
+  /** A query that takes longer fails: a store that stopped answering must not hold deliveries past Whereby's 5 s. */
+  queryTimeoutMs?: number;
 }
 
 export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<SqlEventStore> {
@@ -27,10 +29,13 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     connectionString: url,
     max: options.poolSize ?? 10,
     options: settings.join(" "),
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: 2_000,
+    query_timeout: options.queryTimeoutMs ?? 30_000,
   });
-  // An idle client that loses its connection must not take the process down with it.
+  // A client that loses its connection, idle or checked out, must not take the process down with it: the query
+  // in flight fails on its own, and the pool replaces the client.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return new SqlEventStore("postgres", db, options.schema ?? "public");
 }

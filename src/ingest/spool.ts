@@ -1,0 +1,115 @@
+/**
+ * The local spool: when PostgreSQL cannot take events, they are committed to a SQLite file on this machine instead,
+ * and still answered 200 only after that commit. Once PostgreSQL answers again, the spool is drained into it in
+ * arrival order, deduplicated by id, and emptied. If the spool cannot be written either, the append fails and the
+ * delivery is answered 503, so that Whereby retries.
+ */
+import type { EventStore, IncomingEvent } from "../store/event-store.js";
+
+/** What group commit appends to: the store itself, or the store behind a spool. */
+export interface EventLog {
+  append(events: readonly IncomingEvent[]): Promise<boolean[]>;
+}
+
+export interface SpoolOptions {
+  /** Told about events that reached the primary store from the spool and were new there. */
+  onDrained?: (events: IncomingEvent[]) => void;
+  /** Told when the primary store refused a batch, and when it is back. */
+  onPrimaryDown?: (error: unknown) => void;
+  onPrimaryBack?: (drained: number) => void;
+  /** How often to try the primary store again while the spool holds events. */
+  retryMs?: number;
+}
+
+const DRAIN_BATCH = 1000;
+
+export class Spool implements EventLog {
+  private depthNow = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private draining: Promise<void> | null = null;
+  private closed = false;
+  private drainedSinceDown = 0;
+
+  private constructor(
+    private readonly primary: EventStore,
+    private readonly spool: EventStore,
+    private readonly options: SpoolOptions,
+  ) {}
+
+  /** Opens over an already migrated spool store; events left from an earlier run are drained first. */
+  static async open(primary: EventStore, spool: EventStore, options: SpoolOptions = {}): Promise<Spool> {
+    const instance = new Spool(primary, spool, options);
+    instance.depthNow = await spool.countEvents();
+    if (instance.depthNow > 0) instance.schedule(0);
+    return instance;
+  }
+
+  /** Events committed locally and not yet in the primary store. */
+  get depth(): number {
+    return this.depthNow;
+  }
+
+  get degraded(): boolean {
+    return this.depthNow > 0;
+  }
+
+  async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
+    // While the spool holds anything, new events queue behind it, so that the primary receives them in order.
+    if (this.depthNow === 0) {
+      try {
+        return await this.primary.append(events);
+      } catch (error) {
+        this.drainedSinceDown = 0;
+        this.options.onPrimaryDown?.(error);
+      }
+    }
+    const flags = await this.spool.append(events);
+    this.depthNow += flags.filter(Boolean).length;
+    this.schedule(this.options.retryMs ?? 1000);
+    return flags;
+  }
+
+  /** Tries to move everything spooled into the primary store now; resolves when done or when it fails again. */
+  async drain(): Promise<void> {
+    this.draining ??= this.drainOnce().finally(() => (this.draining = null));
+    return this.draining;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.draining;
+    await this.spool.close();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.drain();
+    }, delayMs);
+  }
+
+  private async drainOnce(): Promise<void> {
+    try {
+      for (;;) {
+        const rows = await this.spool.scanEvents(0, DRAIN_BATCH);
+        if (rows.length === 0) {
+          if (this.depthNow > 0 || this.drainedSinceDown > 0) this.options.onPrimaryBack?.(this.drainedSinceDown);
+          this.depthNow = 0;
+          this.drainedSinceDown = 0;
+          return;
+        }
+        const flags = await this.primary.append(rows);
+        await this.spool.deleteEventsThrough(rows.at(-1)!.seq);
+        this.depthNow = Math.max(0, this.depthNow - rows.length);
+        this.drainedSinceDown += rows.length;
+        const fresh = rows.filter((_, i) => flags[i]);
+        if (fresh.length > 0) this.options.onDrained?.(fresh);
+      }
+    } catch {
+      // The primary store is still away: try again later; the spool keeps everything meanwhile.
+      this.schedule(this.options.retryMs ?? 1000);
+    }
+  }
+}

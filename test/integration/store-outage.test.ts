@@ -1,0 +1,112 @@
+/**
+ * The store goes away: with PostgreSQL unreachable, events are spooled locally, still acknowledged only after a
+ * commit, and moved into PostgreSQL in order and without duplicates once it is back. Without a spool, 503.
+ */
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createService, type Service } from "../../src/server.js";
+import { openStore } from "../../src/store/open-store.js";
+import { api, deliver, joinedEvent } from "../helpers/deliver.js";
+import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
+import { startTestServer, testConfig } from "../helpers/server.js";
+import { tempDir } from "../helpers/stores.js";
+import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back", () => {
+  let proxy: TcpProxy;
+  let service: Service;
+  let url: string;
+  const schema = freshSchemaName();
+  const secret = "whsec_outage";
+
+  beforeAll(async () => {
+    proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    const proxied = new URL(POSTGRES_URL);
+    proxied.port = String(proxy.port);
+    const config = testConfig({
+      secrets: [secret],
+      databaseUrl: `${proxied.toString()}?schema=${schema}`,
+      spoolPath: join(tempDir(), "spool.db"),
+    });
+    service = await createService(config, { logger: false });
+    url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(async () => {
+    await proxy.restore();
+    await service.close();
+    await proxy.close();
+    await dropSchema(schema);
+  });
+
+  it("spools every acknowledged event during the outage and drains them into PostgreSQL afterwards", async () => {
+    const get = api(url, service.token);
+    const before = Array.from({ length: 30 }, () => joinedEvent());
+    for (const event of before) expect((await deliver(url, event, { secret })).status).toBe(200);
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok", store: "postgres" });
+
+    await proxy.cut();
+    const outageStarted = Date.now();
+    const during = Array.from({ length: 120 }, () => joinedEvent());
+    const answers = await Promise.all(during.map((e) => deliver(url, e, { secret })));
+    expect(answers.map((a) => a.status)).toEqual(during.map(() => 200));
+    // A retry of an event already spooled is known as a duplicate.
+    const again = await deliver(url, during[0], { secret });
+    expect(await again.json()).toMatchObject({ ok: true, duplicate: true });
+
+    const health = await (await fetch(`${url}/healthz`)).json();
+    expect(health).toMatchObject({ status: "degraded", store: "postgres", reachable: false, spooled: 120 });
+    const metrics = await (await get("/metrics")).text();
+    expect(metrics).toContain("meetmeter_spool_depth 120");
+    // Reads need the database: they say so instead of failing obscurely.
+    const read = await get("/api/sessions");
+    expect(read.status).toBe(503);
+    expect((await read.json()).error).toBe("store_unavailable");
+
+    await proxy.restore();
+    await until("the spool to drain", async () => {
+      const body = await (await fetch(`${url}/healthz`)).json();
+      return body.status === "ok" ? body : undefined;
+    });
+    const outageMs = Date.now() - outageStarted;
+
+    const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+    try {
+      const rows = await direct.scanEvents(0, 10_000);
+      const ids = rows.map((r) => r.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toEqual([...before, ...during].map((e) => e.id));
+    } finally {
+      await direct.close();
+    }
+    const sessions = await (await get("/api/sessions")).json();
+    expect(sessions.results).toHaveLength(1);
+    expect(sessions.results[0].peakParticipants).toBeGreaterThan(0);
+    console.log(`store outage: ${outageMs} ms end to end, ${during.length} events went through the spool`);
+  });
+});
+
+describe("a store that cannot take events, with no spool", () => {
+  it("answers 503 store_unavailable and acknowledges nothing", async () => {
+    const server = await startTestServer({ store: "sqlite" });
+    try {
+      await server.testStore.store.close();
+      const res = await deliver(server.url, joinedEvent(), { secret: server.secret });
+      expect(res.status).toBe(503);
+      expect((await res.json()).error).toBe("store_unavailable");
+      const health = await fetch(`${server.url}/healthz`);
+      expect(health.status).toBe(503);
+    } finally {
+      await server.close().catch(() => {});
+    }
+  });
+});
