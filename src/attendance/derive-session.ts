@@ -10,10 +10,10 @@ import { readWaitingRoom } from "./knocks.js";
 import { gatherPersons } from "./persons.js";
 import type { SessionEvents } from "./session-events.js";
 import { sessionTimes } from "./session-times.js";
-import { isoOf, secondsOf } from "./time.js";
+import { isoFormatter, secondsOf, type IsoFormatter } from "./time.js";
 
 /** The room's headcount after each join and leave, exactly as Whereby reported it (bots included). */
-function timelineOf(events: readonly TimedEvent[]): TimelinePoint[] {
+function timelineOf(events: readonly TimedEvent[], isoOf: IsoFormatter): TimelinePoint[] {
   const timeline: TimelinePoint[] = [];
   for (const { at, event } of events) {
     if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
@@ -24,7 +24,7 @@ function timelineOf(events: readonly TimedEvent[]): TimelinePoint[] {
   return timeline;
 }
 
-function artifactOf({ at, event }: TimedEvent): Artifact {
+function artifactOf({ at, event }: TimedEvent, isoOf: IsoFormatter): Artifact {
   return { eventId: event.id, type: event.type, createdAt: isoOf(at), data: { ...event.data } };
 }
 
@@ -41,11 +41,13 @@ function meetingIdOf(session: SessionEvents): string | null {
  * deriveSession(session, { secrets: [] }, Date.now()).billableParticipantMinutes; // 742
  */
 export function deriveSession(session: SessionEvents, metadata: MetadataOptions, now: number): SessionDetail {
+  const isoOf = isoFormatter();
   const times = sessionTimes(session, now);
   const connections = pairConnections(session.events, times);
   const identities = identifyParticipants(session.events, metadata);
-  const waitingRoom = readWaitingRoom(session.events, identities);
-  const { participants, bots } = gatherPersons(connections, { times, identities, waitedMs: waitingRoom.waitedMs, now });
+  const waitingRoom = readWaitingRoom(session.events, identities, isoOf);
+  const { waitedMs } = waitingRoom;
+  const { participants, bots } = gatherPersons(connections, { times, identities, waitedMs, now, isoOf });
 
   let participantMs = 0;
   let billableMinutes = 0;
@@ -55,7 +57,8 @@ export function deriveSession(session: SessionEvents, metadata: MetadataOptions,
     participantMs += ms;
     billableMinutes += Math.ceil(ms / 60_000);
   }
-  const timeline = timelineOf(session.events);
+  const timeline = timelineOf(session.events, isoOf);
+  const artifacts = session.artifacts.map((timed) => artifactOf(timed, isoOf));
 
   return {
     id: session.id,
@@ -76,8 +79,8 @@ export function deriveSession(session: SessionEvents, metadata: MetadataOptions,
     knocks: waitingRoom.knocks,
     knocksCancelled: waitingRoom.knocksCancelled,
     knockList: waitingRoom.knockList,
-    recordings: session.artifacts.filter(({ event }) => event.type === "recording.finished").map(artifactOf),
+    recordings: artifacts.filter(({ type }) => type === "recording.finished"),
     // An assistant request is listed with the transcriptions: both are what was made of the meeting's words.
-    transcriptions: session.artifacts.filter(({ event }) => event.type !== "recording.finished").map(artifactOf),
+    transcriptions: artifacts.filter(({ type }) => type !== "recording.finished"),
   };
 }

@@ -4,7 +4,7 @@
 import type { Knock } from "./types.js";
 import type { TimedEvent } from "./event-order.js";
 import type { ParticipantIdentity } from "./identity.js";
-import { isoOf } from "./time.js";
+import type { IsoFormatter } from "./time.js";
 
 export interface WaitingRoom {
   knockList: Knock[];
@@ -19,11 +19,12 @@ export interface WaitingRoom {
  * with neither it is still waiting. Someone admitted under a new participantId is recognised by their person key.
  *
  * @example
- * readWaitingRoom(session.events, identities).knockList[0]; // { outcome: "admitted", resolvedAt: "…09:04:00.000Z", … }
+ * readWaitingRoom(session.events, identities, isoFormatter()).knockList[0]; // { outcome: "admitted", … }
  */
 export function readWaitingRoom(
   events: readonly TimedEvent[],
   identities: ReadonlyMap<string, ParticipantIdentity>,
+  isoOf: IsoFormatter,
 ): WaitingRoom {
   const keyOf = (participantId: string): string => identities.get(participantId)?.key ?? `participant:${participantId}`;
   const knockList: Knock[] = [];

@@ -6,13 +6,14 @@ import { connectionMs, type ConnectionSpan } from "./connections.js";
 import type { ParticipantIdentity } from "./identity.js";
 import { unionLength, type Interval } from "./intervals.js";
 import type { SessionTimes } from "./session-times.js";
-import { isoOf, secondsOf } from "./time.js";
+import { secondsOf, type IsoFormatter } from "./time.js";
 
 export interface PersonContext {
   times: SessionTimes;
   identities: ReadonlyMap<string, ParticipantIdentity>;
   waitedMs: ReadonlyMap<string, number | null>;
   now: number;
+  isoOf: IsoFormatter;
 }
 
 function identityOf(participantId: string, context: PersonContext): ParticipantIdentity {
@@ -43,15 +44,18 @@ function attendancePercent(intervals: readonly Interval[], times: SessionTimes):
   return Math.round((attendedMs * 1000) / durationMs) / 10;
 }
 
+function first(identities: readonly ParticipantIdentity[], field: "displayName" | "roleName" | "externalId") {
+  for (const identity of identities) if (identity[field] !== null) return identity[field];
+  return null;
+}
+
 /** Each field from the person's earliest connection that has it; the metadata fields travel together. */
 function describe(identities: readonly ParticipantIdentity[]) {
-  const first = <K extends "displayName" | "roleName" | "externalId">(field: K) =>
-    identities.find((identity) => identity[field] !== null)?.[field] ?? null;
   const withMetadata = identities.find((identity) => identity.metadata !== null);
   return {
-    displayName: first("displayName"),
-    roleName: first("roleName"),
-    externalId: first("externalId"),
+    displayName: first(identities, "displayName"),
+    roleName: first(identities, "roleName"),
+    externalId: first(identities, "externalId"),
     metadata: withMetadata?.metadata ?? null,
     metadataSubject: withMetadata?.metadataSubject ?? null,
     metadataVerified: withMetadata?.metadataVerified ?? null,
@@ -59,21 +63,23 @@ function describe(identities: readonly ParticipantIdentity[]) {
   };
 }
 
+/** `connections` in time order, so the first is the earliest join. */
 function personOf(key: string, connections: readonly ConnectionSpan[], context: PersonContext): Person {
-  const identities = [...new Set(connections.map((connection) => connection.participantId))].map((participantId) =>
-    identityOf(participantId, context),
-  );
-  const intervals = connections.map((connection): Interval => {
-    const start = connection.joinedAt;
-    return [start, start + connectionMs(connection, context.now)];
-  });
-  const stillIn = connections.some((connection) => connection.leftAt === null);
-  const lastLeftAt = stillIn ? null : Math.max(...connections.map((connection) => connection.leftAt ?? 0));
+  const { isoOf } = context;
+  const identities: ParticipantIdentity[] = [];
+  const intervals: Interval[] = [];
+  let lastLeftAt: number | null = Number.NEGATIVE_INFINITY;
+  for (const connection of connections) {
+    const identity = identityOf(connection.participantId, context);
+    if (!identities.includes(identity)) identities.push(identity);
+    intervals.push([connection.joinedAt, connection.joinedAt + connectionMs(connection, context.now)]);
+    lastLeftAt = connection.leftAt === null || lastLeftAt === null ? null : Math.max(lastLeftAt, connection.leftAt);
+  }
   const waited = context.waitedMs.get(key);
   return {
     key,
     ...describe(identities),
-    firstJoinedAt: isoOf(Math.min(...connections.map((connection) => connection.joinedAt))),
+    firstJoinedAt: connections[0] === undefined ? null : isoOf(connections[0].joinedAt),
     lastLeftAt: lastLeftAt === null ? null : isoOf(lastLeftAt),
     connectedSeconds: secondsOf(unionLength(intervals)),
     attendancePercent: attendancePercent(intervals, context.times),

@@ -12,7 +12,6 @@
  */
 import { createHash } from "node:crypto";
 import type { TimedEvent } from "./event-order.js";
-import { isoOf } from "./time.js";
 
 /**
  * Whereby ends a session about a minute after fewer than two remain; a room silent and empty for a quarter of an
@@ -40,7 +39,7 @@ interface OpenSession {
  * derivedSessionId("/yoga-1", Date.parse("2026-03-02T09:00:00.000Z")); // "derived-" followed by 16 hex digits
  */
 export function derivedSessionId(roomName: string, firstAt: number): string {
-  const digest = createHash("sha256").update(`${roomName}\n${isoOf(firstAt)}`, "utf8").digest("hex");
+  const digest = createHash("sha256").update(`${roomName}\n${new Date(firstAt).toISOString()}`, "utf8").digest("hex");
   return `derived-${digest.slice(0, 16)}`;
 }
 
