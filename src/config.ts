@@ -30,6 +30,8 @@ export interface Config {
   /** The local SQLite file that takes events while PostgreSQL is unreachable; null with SQLite as the store. */
   spoolPath: string | null;
   logLevel: string;
+  /** A request whose headers and body have not all arrived by then is cut off: slow clients hold nothing long. */
+  requestTimeoutMs: number;
 }
 
 export const DEFAULT_DATABASE_URL = "sqlite:./data/meetmeter.db";
@@ -111,5 +113,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     corsOrigins: list(env.MEETMETER_CORS_ORIGINS),
     spoolPath: env.MEETMETER_SPOOL_PATH?.trim() || null,
     logLevel: env.LOG_LEVEL ?? "info",
+    requestTimeoutMs: integer("MEETMETER_REQUEST_TIMEOUT_MS", env.MEETMETER_REQUEST_TIMEOUT_MS, 10_000, 100, 600_000),
   };
 }

@@ -71,7 +71,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         : { level: config.logLevel, redact: ["req.headers.authorization", 'req.headers["whereby-signature"]'] },
     bodyLimit: config.maxBodyBytes,
     // Slow clients are cut off: Whereby itself gives up after 5 seconds.
-    requestTimeout: 30_000,
+    requestTimeout: config.requestTimeoutMs,
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
     // Each delivery logs its own outcome line; the framework's per-request lines would double them.
@@ -79,6 +79,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     return503OnClosing: true,
   });
 
+  // Headers that never end are cut off as soon as a slow body would be.
+  app.server.headersTimeout = config.requestTimeoutMs;
   const live = new LiveEvents();
   const projector = new Projector(
     store,
