@@ -16,6 +16,7 @@ import { telehealth } from "./scenarios/telehealth.js";
 import { webinar } from "./scenarios/webinar.js";
 import type { SessionTruth, Truth } from "./truth.js";
 
+/** What to simulate. */
 export interface TrafficOptions {
   scenario: Scenario;
   /** How many sessions to simulate. */
@@ -28,6 +29,7 @@ export interface TrafficOptions {
   metadataSecret?: string;
 }
 
+/** A simulated run: what Whereby would deliver, and what really happened. */
 export interface Traffic {
   /** In delivery order; in a chaos run some appear twice (the same object: same id, same body). */
   events: WherebyEvent[];

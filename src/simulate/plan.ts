@@ -52,8 +52,10 @@ export interface PlannedExtra {
   fields: Record<string, unknown>;
 }
 
+/** The kinds of meeting the model knows; `chaos` is a way of delivering them, not a kind of its own. */
 export type ModelledScenario = "classroom" | "telehealth" | "webinar";
 
+/** Everything a scenario decided about one session, ready to be played. */
 export interface SessionPlan {
   scenario: ModelledScenario;
   room: Room;

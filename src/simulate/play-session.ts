@@ -15,6 +15,7 @@ export interface TimedEvent {
   event: KnownEvent;
 }
 
+/** What playing a plan yields: the events Whereby would send and the truth behind them. */
 export interface PlayedSession {
   events: TimedEvent[];
   truth: SessionTruth;

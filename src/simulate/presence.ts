@@ -5,6 +5,7 @@
 import type { Identity, PlannedConnection } from "./plan.js";
 import type { Random } from "./random.js";
 
+/** Milliseconds, the model's unit of simulated time. */
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 

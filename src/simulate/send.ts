@@ -10,6 +10,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { WherebyEvent } from "../whereby/events.js";
 import { signWherebyPayload } from "../whereby/signature.js";
 
+/** Where and how to deliver; the timings default to Whereby's own. */
 export interface SendOptions {
   /** The endpoint, e.g. `http://127.0.0.1:8000/webhooks/whereby`. */
   url: string;
@@ -27,6 +28,7 @@ export interface SendOptions {
   onProgress?: (settled: number, total: number) => void;
 }
 
+/** What became of the deliveries. */
 export interface SendResult {
   /** Deliveries handed to the sender (a chaos run's duplicates included). */
   sent: number;

@@ -6,6 +6,7 @@ import { BOT_ROLES } from "../whereby/events.js";
 import type { Identity, ModelledScenario, Room } from "./plan.js";
 import type { Scenario } from "./scenarios.js";
 
+/** One connection as it really was, closed where SPEC §3 closes it. */
 export interface ConnectionTruth {
   participantId: string;
   joinedAt: string;
@@ -14,6 +15,7 @@ export interface ConnectionTruth {
   leftInferred: boolean;
 }
 
+/** One person (or bot) of a session, with their real time in it. */
 export interface PersonTruth {
   /** `external:<externalId>`, `metadata:<subject>` or `participant:<participantId>`, as SPEC §3 keys persons. */
   key: string;
@@ -26,6 +28,7 @@ export interface PersonTruth {
   connections: ConnectionTruth[];
 }
 
+/** One session as it really was, in the fields and units of the read API (SPEC §3, §4). */
 export interface SessionTruth {
   /** The roomSessionId. */
   id: string;
