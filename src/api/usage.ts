@@ -62,9 +62,23 @@ export function bucketUsage(
     timeZoneName: "longOffset",
     hourCycle: "h23",
   });
+  // Zone offsets change a few times a year at most: read them once per UTC day, and exactly only on days they change.
+  const offsetCache = new Map<number, { start: number; end: number }>();
+  const offsetAt = (ms: number): number => {
+    const day = Math.floor(ms / 86_400_000);
+    let known = offsetCache.get(day);
+    if (!known) {
+      known = {
+        start: offsetMinutes(partsIn(formatter, day * 86_400_000).offset),
+        end: offsetMinutes(partsIn(formatter, day * 86_400_000 + 86_399_999).offset),
+      };
+      offsetCache.set(day, known);
+    }
+    return known.start === known.end ? known.start : offsetMinutes(partsIn(formatter, ms).offset);
+  };
   const keyOf = (ms: number) => {
-    const { y, m, d } = partsIn(formatter, ms);
-    return options.interval === "day" ? `${y}-${pad(m)}-${pad(d)}` : `${y}-${pad(m)}-01`;
+    const local = new Date(ms + offsetAt(ms) * 60_000).toISOString();
+    return options.interval === "day" ? local.slice(0, 10) : `${local.slice(0, 7)}-01`;
   };
   /** The local midnight that begins a bucket, as an ISO time with its offset in the zone. */
   const startOf = (key: string) => {
