@@ -1,0 +1,39 @@
+/** `meetmeter demo --exit`, run as a newcomer would: it sends a simulated day through the endpoint and reports it. */
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/open-store.js";
+import { CLI } from "../helpers/server.js";
+import { tempDir } from "../helpers/stores.js";
+
+describe("meetmeter demo --exit", () => {
+  const folder = tempDir();
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("stores every simulated delivery, prints the report and the dashboard address, and exits 0", async () => {
+    const data = join(folder, "demo");
+    const result = spawnSync(process.execPath, [...CLI, "demo", "--exit", "--port", "0", "--data", data], {
+      cwd: folder,
+      encoding: "utf8",
+      timeout: 120_000,
+      env: { ...process.env, LOG_LEVEL: "warn" },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const sent = /Sending (\d+) signed webhooks for (\d+) meetings/.exec(result.stdout);
+    expect(sent).not.toBeNull();
+    const acknowledged = /(\d+) acknowledged \(0 duplicates\), 0 rejected, 0 failed/.exec(result.stdout);
+    expect(acknowledged?.[1]).toBe(sent?.[1]);
+    expect(result.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/#token=\S{16,}/);
+    expect(result.stdout).toContain("participant min");
+    expect(result.stdout).toMatch(/Usage: 10 sessions/);
+
+    const store = await openStore(`sqlite:${join(data, "meetmeter.db")}`);
+    try {
+      expect(await store.countEvents()).toBe(Number(sent?.[1]));
+      expect((await store.listSessions({}, 100, null)).results).toHaveLength(Number(sent?.[2]));
+    } finally {
+      await store.close();
+    }
+  });
+});
