@@ -40,6 +40,8 @@ async function open(width = 1280): Promise<{ page: Page; watch: PageWatch }> {
   const context = await browser.newContext({
     viewport: { width, height: 900 },
     timezoneId: VIEWER_ZONE,
+    // Charts then draw at once (the app honours the setting), so screenshots show them whole.
+    reducedMotion: "reduce",
     locale: "en-US",
     acceptDownloads: true,
   });
