@@ -94,6 +94,12 @@ export class ReadModel {
     };
   }
 
+  /** People whose key or display name contains the text, most sessions first. */
+  async findPeople(text: string, limit: number) {
+    await this.current();
+    return this.store.findPeople(text, limit);
+  }
+
   async rooms() {
     await this.current();
     return this.store.rooms();

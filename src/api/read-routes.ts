@@ -49,6 +49,11 @@ const eventsQuery = z.strictObject({
 
 const noQuery = z.strictObject({});
 
+const peopleQuery = z.strictObject({
+  q: z.string().trim().min(1).max(200),
+  limit: page.limit,
+});
+
 class InvalidQuery extends Error {}
 
 function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
@@ -118,6 +123,11 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
       .send(attendanceCsv(session));
   });
 
+  app.get("/api/people", async (request) => {
+    const q = parseQuery(peopleQuery, request);
+    return { results: await readModel.findPeople(q.q, q.limit), cursor: null };
+  });
+
   app.get<{ Params: { key: string } }>("/api/people/:key", async (request, reply) => {
     parseQuery(noQuery, request);
     const person = await readModel.person(request.params.key);
@@ -151,10 +161,17 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     };
   });
 
+  // Open streams never end by themselves: closing the server ends them, or shutdown would wait for the browser.
+  const streams = new Set<FastifyReply["raw"]>();
+  app.addHook("preClose", async () => {
+    for (const stream of streams) stream.end();
+  });
+
   app.get("/api/events/stream", (request, reply) => {
     parseQuery(noQuery, request);
     reply.hijack();
     const raw = reply.raw;
+    streams.add(raw);
     raw.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
@@ -169,6 +186,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     request.raw.on("close", () => {
       clearInterval(heartbeat);
       unsubscribe();
+      streams.delete(raw);
     });
   });
 }

@@ -62,6 +62,13 @@ export interface PersonSessionRow {
   attendancePercent: number | null;
 }
 
+export interface PersonMatch {
+  key: string;
+  displayName: string | null;
+  sessions: number;
+  lastSessionStartedAt: string;
+}
+
 export interface RoomRow {
   roomName: string;
   totalSessions: number;
@@ -120,6 +127,7 @@ export interface EventStore {
   getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null>;
   sessionsOfPerson(key: string): Promise<PersonSessionRow[]>;
   rooms(): Promise<RoomRow[]>;
+  findPeople(text: string, limit: number): Promise<PersonMatch[]>;
   usage(from: string | null, to: string | null): Promise<UsageRow[]>;
   /** The ongoing sessions' partitions: the only derived rows that change with the clock. */
   ongoingPartitions(): Promise<string[]>;

@@ -10,6 +10,7 @@ import type {
   EventStore,
   IncomingEvent,
   Page,
+  PersonMatch,
   PersonSessionRow,
   QuarantinedDelivery,
   RoomRow,
@@ -366,6 +367,36 @@ export class SqlEventStore implements EventStore {
       displayName: r.display_name,
       connectedSeconds: Number(r.connected_seconds),
       attendancePercent: r.attendance_percent === null ? null : Number(r.attendance_percent),
+    }));
+  }
+
+  async findPeople(text: string, limit: number): Promise<PersonMatch[]> {
+    // LIKE's own wildcards in the text are matched literally.
+    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.db
+      .selectFrom("session_people")
+      .select((eb) => [
+        "person_key",
+        eb.fn.max("display_name").as("display_name"),
+        eb.fn.countAll<number>().as("sessions"),
+        eb.fn.max("started_at").as("last"),
+      ])
+      .where((eb) =>
+        eb.or([
+          eb(eb.fn("lower", ["person_key"]), "like", sql<string>`${pattern} escape '\\'`),
+          eb(eb.fn("lower", ["display_name"]), "like", sql<string>`${pattern} escape '\\'`),
+        ]),
+      )
+      .groupBy("person_key")
+      .orderBy("sessions", "desc")
+      .orderBy("person_key")
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      key: r.person_key,
+      displayName: r.display_name,
+      sessions: Number(r.sessions),
+      lastSessionStartedAt: r.last,
     }));
   }
 

@@ -36,6 +36,14 @@ const events = [
   ev("room.client.left", "2026-03-02T09:21:00.000Z", client("p-a", "=cmd|' /C calc'!A0", "visitor", 1, { externalId: "student-a" })),
   ev("room.client.left", "2026-03-02T09:30:00.000Z", client("p-t", "Teacher", "host", 0, { externalId: "teacher-1" })),
   ev("room.session.ended", "2026-03-02T09:31:00.000Z"),
+  // As Whereby sends it: a recording that names its room but no session.
+  {
+    apiVersion: "1.0",
+    id: "read-api-recording",
+    type: "recording.finished",
+    createdAt: "2026-03-02T09:35:00.000Z",
+    data: { roomName: ROOM, recordingId: "rec-1", filename: "algebra.mp4", status: "completed" },
+  },
 ];
 
 describe.each(STORE_KINDS)("read API on %s", (kind) => {
@@ -116,6 +124,9 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect(s.timeline.map((t: { numClients: number }) => t.numClients)).toEqual([1, 2, 3, 2, 1, 0]);
     expect(s.bots).toEqual([]);
     expect(s.knocks).toBe(0);
+    expect(s.recordings.map((r: { eventId: string; data: { recordingId: string } }) => [r.eventId, r.data.recordingId])).toEqual([
+      ["read-api-recording", "rec-1"],
+    ]);
   });
 
   it("answers 404 for an unknown session or person", async () => {
@@ -145,6 +156,17 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect(body.sessions).toHaveLength(1);
     expect(body.sessions[0].sessionId).toBe(SESSION);
     expect(body.totals.connectedSeconds).toBe(1200);
+  });
+
+  it("finds people by part of their key or name", async () => {
+    const byName = await (await get("/api/people?q=BO")).json();
+    expect(byName.results).toEqual([
+      { key: "participant:p-b", displayName: "Bo", sessions: 1, lastSessionStartedAt: "2026-03-02T09:01:00.000Z" },
+    ]);
+    const byKey = await (await get("/api/people?q=student-")).json();
+    expect(byKey.results.map((p: { key: string }) => p.key)).toEqual(["external:student-a"]);
+    expect((await (await get("/api/people?q=%25")).json()).results).toEqual([]);
+    expect((await get("/api/people?q=")).status).toBe(400);
   });
 
   it("sums rooms", async () => {
@@ -185,6 +207,8 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect(first.results[0]).toMatchObject({ type: expect.any(String), channel: null, body: expect.any(Object) });
     const rest = await (await get(`/api/events?sessionId=${SESSION}&limit=5&cursor=${first.cursor}`)).json();
     expect(rest.results).toHaveLength(3);
+    const all = await (await get(`/api/events?roomName=${encodeURIComponent(ROOM)}`)).json();
+    expect(all.results).toHaveLength(events.length);
     expect(rest.cursor).toBeNull();
     const left = await (await get("/api/events?type=room.client.left")).json();
     expect(left.results).toHaveLength(3);

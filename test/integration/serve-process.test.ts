@@ -70,6 +70,10 @@ describe.each(STORE_KINDS)("meetmeter serve process on %s", (kind) => {
     for (const event of events) expect(ids.has(event.id)).toBe(true);
     expect(listed.results).toHaveLength(20);
 
+    // An open live stream does not hold the shutdown up.
+    const stream = await fetch(`${second.url}/api/events/stream`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(stream.status).toBe(200);
+
     // Deliveries in flight when SIGTERM arrives are answered and committed before the process exits.
     const late = Array.from({ length: 30 }, () => joinedEvent());
     const inFlight = late.map((e) => deliver(second.url, e, { secret: SECRET }).then((r) => r.status, () => 0));
