@@ -16,7 +16,7 @@ import { createReceiver } from "./ingest/receive.js";
 import { Spool, type EventLog } from "./ingest/spool.js";
 import { webhookRoutes } from "./ingest/webhook-routes.js";
 import { createMetrics } from "./metrics.js";
-import { Projector } from "./projection/projector.js";
+import { StoreWriter } from "./projection/store-writer.js";
 import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";
 import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
@@ -29,9 +29,9 @@ export interface Service {
   close(): Promise<void>;
 }
 
-/** The spool file for a PostgreSQL store: MEETMETER_SPOOL_PATH, or spool.db in the data folder. */
+/** The spool file for a PostgreSQL store: MEETMETER_SPOOL_PATH (`off` for none), or spool.db in the data folder. */
 export function spoolPathOf(config: Config): string | null {
-  if (config.databaseUrl.startsWith("sqlite:")) return null;
+  if (config.databaseUrl.startsWith("sqlite:") || config.spoolPath === "off") return null;
   return config.spoolPath ?? join(dataFolderOf(config.databaseUrl), "spool.db");
 }
 
@@ -82,30 +82,26 @@ export async function createService(config: Config, options: ServiceOptions = {}
   // Headers that never end are cut off as soon as a slow body would be.
   app.server.headersTimeout = config.requestTimeoutMs;
   const live = new LiveEvents();
-  const projector = new Projector(
-    store,
-    { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds },
-    (error, partitionKeys) => app.log.error({ err: error, partitionKeys }, "deriving sessions failed"),
+  const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
+  // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
+  const writer = await StoreWriter.start({ databaseUrl: config.databaseUrl, metadata }, (message, partitionKeys) =>
+    app.log.error({ partitionKeys, reason: message }, "deriving sessions failed"),
   );
   const spoolPath = spoolPathOf(config);
   let spool: Spool | null = null;
   if (spoolPath !== null) {
     const spoolStore = openSqliteStore(spoolPath);
     await spoolStore.migrate();
-    spool = await Spool.open(store, spoolStore, {
-      onDrained: (events) => projector.markDirty(events.map((e) => e.partitionKey)),
+    spool = await Spool.open(writer, spoolStore, {
       onPrimaryDown: (error) =>
         app.log.error({ err: error, spool: spoolPath }, "the store refused events: keeping them in the local spool"),
       onPrimaryBack: (drained) => app.log.warn({ drained }, "the store is back: spooled events moved into it"),
     });
   }
-  const log: EventLog = spool ?? store;
+  const log: EventLog = spool ?? writer;
   const committer = new GroupCommitter(log, {
-    onCommitted: (events) => {
-      // Spooled events are derived once they reach the store (onDrained above).
-      if (!spool?.degraded) projector.markDirty(events.map((e) => e.partitionKey));
-      live.publish(events);
-    },
+    // The writer derives what it commits, and what the spool later hands it.
+    onCommitted: (events) => live.publish(events),
     onCommitTimed: (seconds, size) => {
       metrics.commitDuration.observe(seconds);
       metrics.commitBatchSize.observe(size);
@@ -121,10 +117,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     insecureSkipVerification: config.insecureSkipVerification,
     onUnverified: () => app.log.warn("signature verification is switched off (--insecure-skip-verification)"),
   });
-  const readModel = new ReadModel(store, projector, {
-    metadataSecrets: config.metadataSecrets,
-    metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
-  });
+  const readModel = new ReadModel(store, writer, metadata);
   const authorize = requireToken(token);
 
   app.addHook("onResponse", async (request, reply) => {
@@ -189,7 +182,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await app.close();
         await committer.flushed();
         await spool?.close();
-        await projector.idle().catch(() => {});
+        await writer.close();
         await store.close();
       })();
       return closing;

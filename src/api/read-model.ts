@@ -4,7 +4,7 @@
  * derived afresh at read time.
  */
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
-import { derivePartition, type MetadataOptions, type Projector } from "../projection/projector.js";
+import { derivePartition, type MetadataOptions } from "../projection/projector.js";
 import type { EventStore, Page, PersonSessionRow, SessionFilter } from "../store/event-store.js";
 import { summaryOf } from "../store/sql-store.js";
 import { bucketUsage, type UsageInterval, type UsageReport } from "./usage.js";
@@ -22,7 +22,8 @@ export interface PersonHistory {
 export class ReadModel {
   constructor(
     private readonly store: EventStore,
-    private readonly projector: Projector | null,
+    /** What keeps the derived rows current, if anything does: reads wait for it to catch up. */
+    private readonly projector: { idle(): Promise<void> } | null,
     private readonly metadata: MetadataOptions,
     private readonly clock: () => number = Date.now,
   ) {}

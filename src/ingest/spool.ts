@@ -12,8 +12,6 @@ export interface EventLog {
 }
 
 export interface SpoolOptions {
-  /** Told about events that reached the primary store from the spool and were new there. */
-  onDrained?: (events: IncomingEvent[]) => void;
   /** Told when the primary store refused a batch, and when it is back. */
   onPrimaryDown?: (error: unknown) => void;
   onPrimaryBack?: (drained: number) => void;
@@ -31,13 +29,13 @@ export class Spool implements EventLog {
   private drainedSinceDown = 0;
 
   private constructor(
-    private readonly primary: EventStore,
+    private readonly primary: EventLog,
     private readonly spool: EventStore,
     private readonly options: SpoolOptions,
   ) {}
 
   /** Opens over an already migrated spool store; events left from an earlier run are drained first. */
-  static async open(primary: EventStore, spool: EventStore, options: SpoolOptions = {}): Promise<Spool> {
+  static async open(primary: EventLog, spool: EventStore, options: SpoolOptions = {}): Promise<Spool> {
     const instance = new Spool(primary, spool, options);
     instance.depthNow = await spool.countEvents();
     if (instance.depthNow > 0) instance.schedule(0);
@@ -100,12 +98,11 @@ export class Spool implements EventLog {
           this.drainedSinceDown = 0;
           return;
         }
-        const flags = await this.primary.append(rows);
+        // The primary deduplicates by id and derives what is new to it.
+        await this.primary.append(rows);
         await this.spool.deleteEventsThrough(rows.at(-1)!.seq);
         this.depthNow = Math.max(0, this.depthNow - rows.length);
         this.drainedSinceDown += rows.length;
-        const fresh = rows.filter((_, i) => flags[i]);
-        if (fresh.length > 0) this.options.onDrained?.(fresh);
       }
     } catch {
       // The primary store is still away: try again later; the spool keeps everything meanwhile.

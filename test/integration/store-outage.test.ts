@@ -8,7 +8,7 @@ import { createService, type Service } from "../../src/server.js";
 import { openStore } from "../../src/store/open-store.js";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
 import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
-import { startTestServer, testConfig } from "../helpers/server.js";
+import { testConfig } from "../helpers/server.js";
 import { tempDir } from "../helpers/stores.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
 
@@ -95,18 +95,40 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
   });
 });
 
-describe("a store that cannot take events, with no spool", () => {
-  it("answers 503 store_unavailable and acknowledges nothing", async () => {
-    const server = await startTestServer({ store: "sqlite" });
+describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switched off", () => {
+  it("answers 503 store_unavailable, acknowledges nothing, and takes events again once it is back", async () => {
+    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    const schema = freshSchemaName();
+    const proxied = new URL(POSTGRES_URL);
+    proxied.port = String(proxy.port);
+    const config = testConfig({ databaseUrl: `${proxied.toString()}?schema=${schema}`, spoolPath: "off" });
+    const service = await createService(config, { logger: false });
+    const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
     try {
-      await server.testStore.store.close();
-      const res = await deliver(server.url, joinedEvent(), { secret: server.secret });
+      await proxy.cut();
+      const lost = joinedEvent();
+      const res = await deliver(url, lost, { secret: config.secrets[0]! });
       expect(res.status).toBe(503);
       expect((await res.json()).error).toBe("store_unavailable");
-      const health = await fetch(`${server.url}/healthz`);
-      expect(health.status).toBe(503);
+      expect((await fetch(`${url}/healthz`)).status).toBe(503);
+
+      await proxy.restore();
+      const kept = joinedEvent();
+      await until("the store to take events again", async () => {
+        const again = await deliver(url, kept, { secret: config.secrets[0]! });
+        return again.status === 200 ? again : undefined;
+      });
+      const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+      try {
+        expect((await direct.scanEvents(0, 100)).map((r) => r.id)).toEqual([kept.id]);
+      } finally {
+        await direct.close();
+      }
     } finally {
-      await server.close().catch(() => {});
+      await proxy.restore();
+      await service.close();
+      await proxy.close();
+      await dropSchema(schema);
     }
   });
 });
