@@ -7,7 +7,16 @@ export class LiveEvents {
   private readonly listeners = new Set<LiveListener>();
 
   publish(events: readonly IncomingEvent[]): void {
-    for (const event of events) for (const listener of this.listeners) listener(event);
+    for (const event of events) {
+      for (const listener of this.listeners) {
+        // One listener's failure (a closed socket) must not reach the commit that published the event.
+        try {
+          listener(event);
+        } catch {
+          this.listeners.delete(listener);
+        }
+      }
+    }
   }
 
   /** Returns the function that ends the subscription. */

@@ -70,15 +70,19 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
   return result.data;
 }
 
-function eventView(row: IncomingEvent) {
-  return {
+/**
+ * One stored event as JSON text, its body spliced in as received: never parsed and serialised again, so that no
+ * body (however deeply nested) can make answering it fail.
+ */
+function eventJson(row: IncomingEvent): string {
+  const fields = JSON.stringify({
     id: row.id,
     type: row.type,
     createdAt: row.createdAt,
     receivedAt: row.receivedAt,
     channel: row.channel,
-    body: JSON.parse(row.body.toString("utf8")) as unknown,
-  };
+  });
+  return `${fields.slice(0, -1)},"body":${row.body.toString("utf8")}}`;
 }
 
 export interface ReadRouteOptions {
@@ -145,11 +149,13 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     return readModel.usage({ from: q.from ?? null, to: q.to ?? null, interval: q.interval, tz: q.tz });
   });
 
-  app.get("/api/events", async (request) => {
+  app.get("/api/events", async (request, reply) => {
     const q = parseQuery(eventsQuery, request);
     const filter = { type: q.type, roomName: q.roomName, sessionId: q.sessionId };
     const result = await store.listEvents(filter, q.limit, q.cursor ?? null);
-    return { results: result.results.map(eventView), cursor: result.cursor };
+    return reply
+      .type("application/json; charset=utf-8")
+      .send(`{"results":[${result.results.map(eventJson).join(",")}],"cursor":${JSON.stringify(result.cursor)}}`);
   });
 
   app.get("/api/quarantine", async (request) => {
@@ -180,7 +186,8 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     });
     raw.write(": meetmeter live events\n\n");
     const unsubscribe = live.subscribe((row) => {
-      raw.write(`event: webhook\ndata: ${JSON.stringify(eventView(row))}\n\n`);
+      // A body may span lines; each line of an event's data gets its own "data:" field.
+      raw.write(`event: webhook\n${eventJson(row).split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join("\n")}\n\n`);
     });
     const heartbeat = setInterval(() => raw.write(": keep-alive\n\n"), 15_000);
     request.raw.on("close", () => {

@@ -18,6 +18,11 @@ export interface WebhookRouteOptions {
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteOptions): Promise<void> {
   const { receive, metrics } = options;
+  // The signature covers the bytes, whatever the Content-Type says: a proxy that mangles the header, or a sender that
+  // leaves it out, must not get a validly signed event refused.
+  app.addHook("onRequest", async (request) => {
+    request.headers["content-type"] = "application/octet-stream";
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: options.maxBodyBytes }, (_req, body, done) =>
     done(null, body),
