@@ -72,6 +72,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     bodyLimit: config.maxBodyBytes,
     // Slow clients are cut off: Whereby itself gives up after 5 seconds.
     requestTimeout: config.requestTimeoutMs,
+    // Node checks those timeouts only this often (30 s by default), so a slow client would linger well past them.
+    http: { connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
     connectionTimeout: 60_000,
     keepAliveTimeout: 10_000,
     // Each delivery logs its own outcome line; the framework's per-request lines would double them.

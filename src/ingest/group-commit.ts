@@ -91,6 +91,10 @@ export class GroupCommitter {
     this.options.onCommitTimed?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
     batch.forEach((waiting, i) => waiting.resolve({ stored: flags[i] === true }));
     const fresh = batch.filter((_, i) => flags[i]).map((w) => w.event);
-    if (fresh.length > 0) this.options.onCommitted?.(fresh);
+    try {
+      if (fresh.length > 0) this.options.onCommitted?.(fresh);
+    } catch {
+      // What listens to commits (the live stream) must never stop the next batch from committing.
+    }
   }
 }

@@ -5,11 +5,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createService, type Service } from "../../src/server.js";
-import { openTestStore, type StoreKind, type TestStore } from "./stores.js";
+import { openTestStore, tempDir, type StoreKind, type TestStore } from "./stores.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
@@ -39,6 +39,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     apiToken: `token-${randomBytes(12).toString("hex")}`,
     port: 0,
     logLevel: "silent",
+    // Each server its own spool, never the working directory's data folder.
+    spoolPath: join(tempDir("meetmeter-spool-"), "spool.db"),
     ...overrides,
   };
 }
@@ -78,7 +80,7 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...CLI, "serve", "--port", "0", ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
+    env: { ...process.env, LOG_LEVEL: "warn", MEETMETER_SPOOL_PATH: join(tempDir("meetmeter-spool-"), "spool.db"), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -65,7 +65,9 @@ describe.each(STORE_KINDS)("meetmeter serve process on %s", (kind) => {
     expect((await first.exited).signal).toBe("SIGKILL");
 
     const second = await startServerProcess(env);
-    const listed = await (await api(second.url, TOKEN)("/api/events?limit=500")).json();
+    const answer = await api(second.url, TOKEN)("/api/events?limit=500");
+    expect(answer.status, second.output()).toBe(200);
+    const listed = await answer.json();
     const ids = new Set(listed.results.map((e: { id: string }) => e.id));
     for (const event of events) expect(ids.has(event.id)).toBe(true);
     expect(listed.results).toHaveLength(20);
