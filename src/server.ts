@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import cors from "@fastify/cors";
 import Fastify, { LogController, type FastifyInstance } from "fastify";
 import { requireToken } from "./api/auth.js";
 import { LiveEvents } from "./api/live-events.js";
@@ -155,6 +156,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
     reply.code(404).send({ error: "not_found", message: "No such route." }),
   );
 
+  // No browser on another origin may read the API unless it is named in MEETMETER_CORS_ORIGINS.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ["GET"],
+      allowedHeaders: ["authorization"],
+      maxAge: 600,
+    });
+  }
   await app.register(webhookRoutes, { receive, maxBodyBytes: config.maxBodyBytes, metrics });
   await app.register(readRoutes, { store, readModel, live, authorize });
   await app.register(dashboardPlugin);
