@@ -485,6 +485,47 @@ describeInChromium("the dashboard in Chromium", () => {
     watch.expectClean();
   });
 
+  it("finds people by part of a name, lists them as the API does, and opens one", async () => {
+    type Match = { key: string; displayName: string | null; sessions: number; lastSessionStartedAt: string };
+    type History = { key: string; sessions: Array<{ sessionId: string }>; totals: Record<string, unknown> };
+    const { page, watch } = await signedIn("#/people");
+    await page.getByRole("heading", { level: 1, name: "People" }).waitFor();
+    const search = page.getByRole("searchbox");
+    await search.fill("STUDENT");
+    await search.press("Enter");
+    const found = await api<{ results: Match[] }>("/api/people?q=STUDENT");
+    // Names and keys alike: "Late Student" by name, the marked-up name by its key external:student-13.
+    const keys = found.results.map((m) => m.key);
+    expect(keys).toEqual(expect.arrayContaining(["external:student-9", "external:student-13"]));
+    await expect.poll(() => rowKeys(page, "People found")).toEqual(keys);
+    const rows = await tableValues(page, "People found");
+    for (const match of found.results) {
+      expectSame(rows.get(match.key)?.sessions, match.sessions, false, `${match.key} sessions`);
+      expectSame(rows.get(match.key)?.displayName, match.displayName, false, `${match.key} name`);
+    }
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await screenshot(page, "people-found-1280");
+
+    // By keyboard: focus the person's link and follow it.
+    const lateStudent = page.getByRole("link", { name: "Late Student", exact: true });
+    await lateStudent.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: "Late Student" }).waitFor();
+    expect(page.url()).toContain("#/people/external%3Astudent-9");
+    const person = await api<History>("/api/people/external%3Astudent-9");
+    for (const name of ["sessions", "connectedSeconds", "averageAttendancePercent"]) {
+      expectSame(await figureValue(page, name), person.totals[name], false, name);
+    }
+    expect(await rowKeys(page, "Attendance history")).toEqual(person.sessions.map((s) => s.sessionId));
+
+    // A full key still opens its person straight away.
+    await page.getByRole("searchbox").fill("external:doctor-1");
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByRole("heading", { level: 1, name: "Dr. Okafor" }).waitFor();
+    expect(page.url()).toContain("#/people/external%3Adoctor-1");
+    watch.expectClean();
+  });
+
   it("shows each new event live, pretty-printed, newest on top, markup as text", async () => {
     const { page, watch } = await signedIn("#/live");
     await page.locator('#live-status[data-state="connected"]').waitFor();

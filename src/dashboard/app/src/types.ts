@@ -67,6 +67,14 @@ export interface PersonSession {
   attendancePercent: number | null;
 }
 
+/** One person found by `GET /api/people?q=`: the text is in their key or display name. */
+export interface PersonMatch {
+  key: string;
+  displayName: string | null;
+  sessions: number;
+  lastSessionStartedAt: string;
+}
+
 /** `GET /api/people/:key`: the person's sessions, newest first, and totals. */
 export interface PersonHistory {
   key: string;

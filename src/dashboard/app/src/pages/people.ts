@@ -1,20 +1,22 @@
 /**
- * People: find a person by key (or by the external id, metadata subject or participant id inside it) and see their
- * attendance history across sessions.
+ * People: find a person by name or key (or the external id, metadata subject or participant id inside a key) and
+ * see their attendance history across sessions.
  */
-import { ApiError, getJson } from "../api.js";
+import { ApiError, apiPath, getJson } from "../api.js";
 import { el, figure, replaceChildren } from "../dom.js";
 import { formatCount, formatDuration, formatPercent } from "../format.js";
 import { href, personHref } from "../router.js";
-import type { PersonHistory, PersonSession } from "../types.js";
-import { dataTable, figureList, link, notice, numberColumn, pageHeading, timeText } from "../ui.js";
+import type { Page as ListPage, PersonHistory, PersonMatch, PersonSession } from "../types.js";
+import { dataTable, figureList, link, notice, numberColumn, pageHeading, timeColumn, timeText } from "../ui.js";
 import type { Page } from "./page.js";
 import { statusBadge } from "./sessions.js";
 
 const KEY_KINDS = ["external", "metadata", "participant"] as const;
+/** Enough to scan by eye; a longer list means the text should be longer. */
+const MATCH_LIMIT = 100;
 
 /**
- * The keys to try for what the viewer typed: the text itself when it is already a key, else each kind of key.
+ * The keys that what the viewer typed names exactly: the text itself when it is already a key, else each kind of key.
  *
  * @example
  * candidateKeys("student-42"); // ["external:student-42", "metadata:student-42", "participant:student-42"]
@@ -23,31 +25,46 @@ const KEY_KINDS = ["external", "metadata", "participant"] as const;
 export function candidateKeys(text: string): string[] {
   const value = text.trim();
   if (!value) return [];
-  if (KEY_KINDS.some((kind) => value.startsWith(`${kind}:`))) return [value];
+  if (isFullKey(value)) return [value];
   return KEY_KINDS.map((kind) => `${kind}:${value}`);
 }
 
-async function findPerson(keys: string[], signal: AbortSignal): Promise<PersonHistory | null> {
-  for (const key of keys) {
-    try {
-      return await getJson<PersonHistory>(`/api/people/${encodeURIComponent(key)}`, signal);
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) continue;
-      throw error;
-    }
+function isFullKey(text: string): boolean {
+  return KEY_KINDS.some((kind) => text.startsWith(`${kind}:`));
+}
+
+async function findPerson(key: string, signal: AbortSignal): Promise<PersonHistory | null> {
+  try {
+    return await getJson<PersonHistory>(`/api/people/${encodeURIComponent(key)}`, signal);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
   }
-  return null;
+}
+
+async function searchPeople(text: string, signal: AbortSignal): Promise<PersonMatch[]> {
+  const page = await getJson<ListPage<PersonMatch>>(apiPath("/api/people", { q: text, limit: MATCH_LIMIT }), signal);
+  return page.results;
+}
+
+/**
+ * The one person to open straight away, if the text names exactly one: a full key that exists, or an id whose key is
+ * the only match.
+ */
+async function exactPerson(text: string, matches: PersonMatch[], signal: AbortSignal): Promise<string | null> {
+  if (isFullKey(text) && (await findPerson(text, signal))) return text;
+  const only = matches.length === 1 ? matches[0] : undefined;
+  return only && candidateKeys(text).includes(only.key) ? only.key : null;
 }
 
 function searchForm(value: string): HTMLFormElement {
   const input = el("input", {
-    attrs: { id: "person-key", type: "search", required: true, value, placeholder: "external:student-42" },
+    attrs: { id: "person-find", type: "search", required: true, value, placeholder: "Ms. Rivera or student-42" },
   });
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
-    const keys = candidateKeys(input.value);
-    if (keys.length === 1 && keys[0]) location.hash = personHref(keys[0]);
-    else if (keys.length > 1) location.hash = href("people", null, { find: input.value.trim() });
+    const text = input.value.trim();
+    if (text) location.hash = href("people", null, { find: text });
   };
   return el(
     "form",
@@ -55,11 +72,37 @@ function searchForm(value: string): HTMLFormElement {
     el(
       "div",
       { className: "field grow" },
-      el("label", { attrs: { for: input.id } }, "Person key, external id, metadata subject or participant id"),
+      el("label", { attrs: { for: input.id } }, "Name, person key, external id, metadata subject or participant id"),
       input,
     ),
     el("div", { className: "field actions" }, el("button", { attrs: { type: "submit" } }, "Find")),
   );
+}
+
+function matchesTable(matches: PersonMatch[]): HTMLDivElement {
+  return dataTable<PersonMatch>({
+    caption: "People found, most sessions first",
+    rows: matches,
+    rowKey: (p) => p.key,
+    columns: [
+      {
+        name: "displayName",
+        label: "Name",
+        sortValue: (p) => p.displayName ?? p.key,
+        cell: (p) => link(personHref(p.key), p.displayName ?? p.key),
+      },
+      { name: "key", label: "Key", sortValue: (p) => p.key, cell: (p) => el("code", {}, p.key) },
+      numberColumn("sessions", "Sessions", (p) => p.sessions, formatCount),
+      timeColumn("lastSessionStartedAt", "Last session", (p) => p.lastSessionStartedAt),
+    ],
+  });
+}
+
+function matchesNotice(text: string, count: number): HTMLParagraphElement {
+  if (count === 0) return notice(`Nobody found for ${text}.`);
+  const people = count === 1 ? "1 person matches" : `${formatCount(count)} people match`;
+  const more = count >= MATCH_LIMIT ? " (the first ones shown: type more to narrow it down)" : "";
+  return notice(`${people} ${text}${more}.`);
 }
 
 function totals(person: PersonHistory): HTMLDListElement {
@@ -107,27 +150,34 @@ function historyTable(sessions: PersonSession[]): HTMLDivElement {
 }
 
 export const peoplePage: Page = async ({ main, route, signal }) => {
-  const typed = route.query.get("find") ?? "";
+  const typed = (route.query.get("find") ?? "").trim();
   if (!typed) {
     replaceChildren(
       main,
       pageHeading("People"),
       searchForm(""),
-      notice("Enter a key or id here, or open a session: the names in its attendance table link to each person."),
+      notice("Enter a name or id here, or open a session: the names in its attendance table link to each person."),
     );
     return;
   }
-  const person = await findPerson(candidateKeys(typed), signal);
-  if (person) {
-    location.replace(personHref(person.key));
+  const matches = await searchPeople(typed, signal);
+  const exact = await exactPerson(typed, matches, signal);
+  if (exact) {
+    location.replace(personHref(exact));
     return;
   }
-  replaceChildren(main, pageHeading("People"), searchForm(typed), notice(`Nobody found for ${typed}.`));
+  replaceChildren(
+    main,
+    pageHeading("People"),
+    searchForm(typed),
+    matchesNotice(typed, matches.length),
+    matches.length > 0 ? matchesTable(matches) : null,
+  );
 };
 
 export const personPage: Page = async ({ main, route, signal }) => {
   const key = route.id ?? "";
-  const person = await findPerson([key], signal);
+  const person = await findPerson(key, signal);
   if (!person) {
     const missing = notice(`Nobody with the key ${key} has attended a session.`);
     replaceChildren(main, pageHeading("Person not found"), searchForm(key), missing);
