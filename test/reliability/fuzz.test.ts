@@ -243,6 +243,31 @@ describe("what fuzzing found, case by case", () => {
     }
   }, 60_000);
 
+  it("keeps memory bounded and commits prompt when signed events carry fields nested 30 000 levels deep", async () => {
+    const server = await startTestServer({ secrets: [SECRET], config: { maxBodyBytes: MAX_BODY } });
+    let peak = process.memoryUsage().rss;
+    const before = peak;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    try {
+      for (let i = 0; i < 60; i++) {
+        const body = deeplyNested(joinedEvent({}, { roomName: `/deep-${i % 20}` }), 30_000);
+        expect([200, 400]).toContain((await deliver(server.url, body, { secret: SECRET })).status);
+      }
+      const waits: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const began = performance.now();
+        expect((await deliver(server.url, joinedEvent({}, { roomName: `/deep-${i}` }), { secret: SECRET })).status).toBe(200);
+        waits.push(performance.now() - began);
+      }
+      // The same number of flat 60 kB events costs about 40 MiB and a few milliseconds each.
+      expect(Math.round((peak - before) / 2 ** 20), "RSS growth in MiB").toBeLessThan(128);
+      expect(Math.max(...waits), "slowest ordinary delivery in ms").toBeLessThan(500);
+    } finally {
+      clearInterval(sampler);
+      await server.close();
+    }
+  }, 120_000);
+
   it.each(NOT_MEDIA_TYPES)("stores a validly signed event sent with Content-Type %j rather than refusing it with 415", async (type) => {
     const server = await startTestServer({ secrets: [SECRET] });
     try {
