@@ -45,6 +45,7 @@ export {
 export { WebhookError, type WebhookErrorCode } from "./whereby/webhook-error.js";
 export {
   handleWherebyWebhook,
+  MAX_JSON_DEPTH,
   type WebhookDelivery,
   type WebhookHeaders,
   type WebhookVerdict,

@@ -134,6 +134,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const status = error.statusCode ?? 500;
     if (status === 413) {
       metrics.eventsReceived.inc({ type: "unknown", outcome: "payload_too_large" });
+      request.log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused");
       return reply.code(413).send({
         error: "payload_too_large",
         message: `The body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`,

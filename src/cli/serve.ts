@@ -40,8 +40,10 @@ export function register(program: Command): void {
         [
           `meetmeter is listening on ${address} (store: ${store})`,
           `  webhook endpoint: ${address}/webhooks/whereby`,
-          `  dashboard:        ${address}/#token=${service.token}`,
-          `  API token:        ${service.token}`,
+          // A token the user configured is theirs to know; only one generated here needs showing.
+          ...(config.apiToken === null
+            ? [`  dashboard:        ${address}/#token=${service.token}`, `  API token:        ${service.token}`]
+            : [`  dashboard:        ${address}/`, `  API token:        from MEETMETER_API_TOKEN`]),
         ].join("\n"),
       );
     });

@@ -43,9 +43,10 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         signatureHeader: typeof header === "string" ? header : undefined,
         channel,
       });
-      metrics.eventsReceived.inc({ type: accepted.type, outcome: accepted.duplicate ? "duplicate" : "stored" });
+      const outcome = accepted.duplicate ? "duplicate" : "stored";
+      metrics.eventsReceived.inc({ type: accepted.type, outcome });
       if (accepted.duplicate) metrics.duplicates.inc();
-      reply.log.info({ eventId: accepted.id, eventType: accepted.type, duplicate: accepted.duplicate }, "event stored");
+      reply.log.info({ eventId: accepted.id, eventType: accepted.type, outcome }, `event ${outcome}`);
       return reply.code(200).send({ ok: true, id: accepted.id, duplicate: accepted.duplicate });
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;

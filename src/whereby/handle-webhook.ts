@@ -35,6 +35,29 @@ function refused(error: WebhookError): WebhookVerdict {
   return { ok: false, status: error.status, error: error.code, message: error.message };
 }
 
+/**
+ * Whereby's envelopes nest a few levels deep. A body nested far deeper is not an event anyone sends, and every later
+ * reader (validation, the projection, the live stream) would pay for its depth, so it is refused as unusable.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** The deepest nesting of objects and arrays in a text already known to be valid JSON. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c /* \ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b /* { */ || c === 0x5b /* [ */) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
+  }
+  return deepest;
+}
+
 // Fatal: bytes that are not UTF-8 are not JSON (RFC 8259), rather than text with replacement characters.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -71,11 +94,18 @@ export function handleWherebyWebhook(delivery: WebhookDelivery): WebhookVerdict 
  * const verdict = readWebhookEvent(rawBody); // { ok: true, event } or { ok: false, status: 400, error: "invalid_json", … }
  */
 export function readWebhookEvent(body: Uint8Array): WebhookVerdict {
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(body));
+    text = utf8.decode(body);
+    value = JSON.parse(text);
   } catch (error) {
     return refused(new WebhookError("invalid_json", "The body is not valid UTF-8 JSON.", { cause: error }));
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    return refused(
+      new WebhookError("invalid_event", `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`),
+    );
   }
   const parsed = parseEvent(value);
   if (!parsed.ok) {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handleWherebyWebhook, type WebhookDelivery } from "../../../src/whereby/handle-webhook.js";
+import { handleWherebyWebhook, MAX_JSON_DEPTH, type WebhookDelivery } from "../../../src/whereby/handle-webhook.js";
 import { signWherebyPayload } from "../../../src/whereby/signature.js";
 
 const secret = "whsec_handler_tests";
@@ -68,6 +68,22 @@ describe("handleWherebyWebhook", () => {
   it("says which envelope field is missing", () => {
     const verdict = handleWherebyWebhook(signed(JSON.stringify({ ...event, createdAt: "soon" })));
     expect(verdict).toMatchObject({ ok: false, error: "invalid_event", message: expect.stringContaining("createdAt") });
+  });
+
+  it(`refuses fields nested deeper than ${MAX_JSON_DEPTH} levels as unusable, counting brackets inside strings as text`, () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = "bottom";
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? { inner: value } : [value];
+      return value;
+    };
+    // The envelope is one level and data a second, so data's contents may nest MAX_JSON_DEPTH - 2 more.
+    const deepest = { ...event, data: { ...event.data, extra: nest(MAX_JSON_DEPTH - 2) } };
+    expect(outcome(signed(JSON.stringify(deepest)))).toBe("ok");
+    const deeper = { ...event, data: { ...event.data, extra: nest(MAX_JSON_DEPTH - 1) } };
+    const verdict = handleWherebyWebhook(signed(JSON.stringify(deeper)));
+    expect(verdict).toMatchObject({ ok: false, status: 400, error: "invalid_event", message: expect.stringContaining("64 levels") });
+    const brackets = { ...event, data: { ...event.data, displayName: `\\"${"[{".repeat(200)}` } };
+    expect(outcome(signed(JSON.stringify(brackets)))).toBe("ok");
   });
 
   it("honours a custom tolerance", () => {
