@@ -25,6 +25,8 @@ import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
 export interface Service {
   app: FastifyInstance;
   store: EventStore;
+  /** Reads that wait until every acknowledged event is derived. */
+  readModel: ReadModel;
   token: string;
   /** Stops accepting, answers what is in flight, commits it, then closes the store. */
   close(): Promise<void>;
@@ -189,6 +191,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   return {
     app,
     store,
+    readModel,
     token,
     close() {
       closing ??= (async () => {

@@ -37,13 +37,11 @@ export function register(program: Command): void {
         apiToken: null,
         logLevel: "warn",
       };
-      const [{ createService }, { generateTraffic, sendEvents }, { ReadModel }, { sessionsTable, sessionText }] =
-        await Promise.all([
-          import("../server.js"),
-          import("../simulate/index.js"),
-          import("../api/read-model.js"),
-          import("./report.js"),
-        ]);
+      const [{ createService }, { generateTraffic, sendEvents }, { sessionsTable, sessionText }] = await Promise.all([
+        import("../server.js"),
+        import("../simulate/index.js"),
+        import("./report.js"),
+      ]);
       const service = await createService(config);
       let address: string;
       try {
@@ -68,7 +66,7 @@ export function register(program: Command): void {
           `${sent.failed} failed, in ${(sent.elapsedMs / 1000).toFixed(1)} s (p99 ${sent.latencyMs.p99.toFixed(1)} ms)\n`,
       );
 
-      const readModel = new ReadModel(service.store, null, { metadataSecrets: config.metadataSecrets });
+      const { readModel } = service;
       const { results } = await readModel.listSessions({}, 50, null);
       console.log(sessionsTable(results));
       const classId = day[0]?.truth.sessions[0]?.id;

@@ -26,12 +26,19 @@ describe("meetmeter demo --exit", () => {
     expect(acknowledged?.[1]).toBe(sent?.[1]);
     expect(result.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/#token=\S{16,}/);
     expect(result.stdout).toContain("participant min");
-    expect(result.stdout).toMatch(/Usage: 10 sessions/);
+    const usage = /Usage: 10 sessions, (\d+) participant minutes, (\d+) billable/.exec(result.stdout);
+    expect(usage, result.stdout).not.toBeNull();
 
     const store = await openStore(`sqlite:${join(data, "meetmeter.db")}`);
     try {
       expect(await store.countEvents()).toBe(Number(sent?.[1]));
       expect((await store.listSessions({}, 100, null)).results).toHaveLength(Number(sent?.[2]));
+      // The report waited for every event to be derived: its usage is that of the final, stored sessions.
+      const rows = await store.usage(null, null);
+      const seconds = rows.reduce((sum, r) => sum + r.participantSeconds, 0);
+      const billable = rows.reduce((sum, r) => sum + r.billableParticipantMinutes, 0);
+      expect(Number(usage?.[1])).toBe(Math.round(seconds / 60));
+      expect(Number(usage?.[2])).toBe(billable);
     } finally {
       await store.close();
     }
