@@ -54,6 +54,13 @@ const PARTITIONS_PER_ROUND = 200;
  */
 const DEFAULT_DELAY_MS = 100;
 
+export interface ProjectorSettings {
+  /** Derives partitions (on another thread, say); by default here, reading their events from the store. */
+  derive?: (partitionKeys: readonly string[], now: number) => Promise<DerivedPartition[]>;
+  onError?: (error: unknown, partitionKeys: readonly string[]) => void;
+  delayMs?: number;
+}
+
 export class Projector {
   private dirty = new Set<string>();
   private running: Promise<void> | null = null;
@@ -62,13 +69,19 @@ export class Projector {
   private marked = 0;
   private saved = 0;
   private waiters: { until: number; resolve: () => void }[] = [];
+  private readonly derive: NonNullable<ProjectorSettings["derive"]>;
+  private readonly onError: NonNullable<ProjectorSettings["onError"]>;
+  private readonly delayMs: number;
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: MetadataOptions,
-    private readonly onError: (error: unknown, partitionKeys: readonly string[]) => void = () => {},
-    private readonly delayMs = DEFAULT_DELAY_MS,
-  ) {}
+    options: MetadataOptions,
+    settings: ProjectorSettings = {},
+  ) {
+    this.derive = settings.derive ?? ((keys, now) => derivePartitions(store, keys, { ...options, now }));
+    this.onError = settings.onError ?? (() => {});
+    this.delayMs = settings.delayMs ?? DEFAULT_DELAY_MS;
+  }
 
   markDirty(partitionKeys: Iterable<string | null>): void {
     for (const key of partitionKeys) if (key !== null) this.dirty.add(key);
@@ -87,7 +100,7 @@ export class Projector {
 
   /** Derives these partitions now and saves them in one transaction. */
   async project(partitionKeys: readonly string[], now = Date.now()): Promise<void> {
-    await this.store.replaceSessions(await derivePartitions(this.store, partitionKeys, { ...this.options, now }));
+    await this.store.replaceSessions(await this.derive(partitionKeys, now));
   }
 
   private schedule(): void {

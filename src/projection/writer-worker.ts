@@ -1,11 +1,14 @@
 /**
- * The store writer, on a thread of its own: it appends each batch to the log and keeps the derived sessions current.
- * Commits (an fsync each, on SQLite a blocking one) and derivation then never hold up the thread that answers HTTP.
+ * The store writer, on a thread of its own: it appends each batch to the log and keeps the derived sessions current,
+ * deriving on a further thread (derive-worker.ts) and saving what that returns. Commits (an fsync each, on SQLite a
+ * blocking one) then never hold up the thread that answers HTTP, nor wait behind derivation.
  */
-import { parentPort, workerData } from "node:worker_threads";
-import type { IncomingEvent } from "../store/event-store.js";
+import { workerData } from "node:worker_threads";
+import type { DerivedPartition, IncomingEvent } from "../store/event-store.js";
 import { openStore } from "../store/open-store.js";
+import type { DeriveRequest } from "./derive-worker.js";
 import { Projector, type MetadataOptions } from "./projector.js";
+import { notify, serveRequests, Thread } from "./threads.js";
 
 export interface WriterSettings {
   databaseUrl: string;
@@ -13,29 +16,27 @@ export interface WriterSettings {
 }
 
 export type WriterRequest =
-  | { id: number; op: "append"; events: IncomingEvent[] }
-  | { id: number; op: "markDirty"; partitionKeys: string[] }
-  | { id: number; op: "idle" }
-  | { id: number; op: "close" };
+  | { op: "append"; events: IncomingEvent[] }
+  | { op: "markDirty"; partitionKeys: string[] }
+  | { op: "idle" }
+  | { op: "close" };
 
-export type WriterMessage =
-  | { id: number; ok: true; result?: unknown }
-  | { id: number; ok: false; message: string }
-  | { id: -1; log: "error"; message: string; partitionKeys: readonly string[] };
+/** What the writer tells unasked: a derivation that failed (the log keeps the truth; rebuild repairs it). */
+export interface DeriveFailure {
+  message: string;
+  partitionKeys: readonly string[];
+}
 
-const port = parentPort!;
 const settings = workerData as WriterSettings;
 const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
-const projector = new Projector(store, settings.metadata, (error, partitionKeys) =>
-  port.postMessage({
-    id: -1,
-    log: "error",
-    message: error instanceof Error ? error.message : String(error),
-    partitionKeys,
-  } satisfies WriterMessage),
-);
+const deriver = await Thread.start<DeriveRequest>("derive-worker", settings);
+const projector = new Projector(store, settings.metadata, {
+  derive: (partitionKeys, now) => deriver.call<DerivedPartition[]>({ op: "derive", partitionKeys: [...partitionKeys], now }),
+  onError: (error, partitionKeys) =>
+    notify({ message: error instanceof Error ? error.message : String(error), partitionKeys } satisfies DeriveFailure),
+});
 
-async function handle(request: WriterRequest): Promise<unknown> {
+serveRequests<WriterRequest>(async (request) => {
   switch (request.op) {
     case "append": {
       // Buffers arrive as plain Uint8Arrays once they have crossed threads.
@@ -51,20 +52,9 @@ async function handle(request: WriterRequest): Promise<unknown> {
       return projector.idle();
     case "close":
       await projector.idle();
+      await deriver.call({ op: "close" }).catch(() => {});
+      await deriver.terminate();
       await store.close();
       return undefined;
   }
-}
-
-port.on("message", (request: WriterRequest) => {
-  handle(request).then(
-    (result) => port.postMessage({ id: request.id, ok: true, result } satisfies WriterMessage),
-    (error: unknown) =>
-      port.postMessage({
-        id: request.id,
-        ok: false,
-        message: error instanceof Error ? error.message : String(error),
-      } satisfies WriterMessage),
-  );
 });
-port.postMessage({ id: 0, ok: true } satisfies WriterMessage);

@@ -1,0 +1,98 @@
+/**
+ * Requests to a thread of ours and their answers: each request carries an id, each answer settles that id's promise.
+ * The writer thread (writer-worker.ts) and the deriving thread (derive-worker.ts) are both reached this way.
+ */
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parentPort, Worker } from "node:worker_threads";
+
+type Answer = { id: number; ok: true; result?: unknown } | { id: number; ok: false; message: string };
+/** What a thread tells without being asked (a failed derivation, say): forwarded to the starter's `onNotice`. */
+type Notice = { id: -1; notice: unknown };
+
+/** Starts the thread whose module sits beside this one as `<name>.ts` (from source) or `<name>.js` (built). */
+function spawn(name: string, workerData: unknown): Worker {
+  const source = import.meta.url.endsWith(".ts");
+  const entry = new URL(`./${name}${source ? ".ts" : ".js"}`, import.meta.url);
+  if (!source) return new Worker(entry, { workerData });
+  // Run from source (tsx, tests), the thread registers the TypeScript loader before it loads its entry.
+  const tsxPackage = createRequire(import.meta.url).resolve("tsx/package.json");
+  const tsx = pathToFileURL(join(dirname(tsxPackage), "dist/esm/api/index.mjs")).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+export class Thread<Request extends object> {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private failure: Error | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    name: string,
+    onNotice: (notice: unknown) => void,
+  ) {
+    worker.on("message", (message: Answer | Notice) => {
+      if ("notice" in message) return onNotice(message.notice);
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      if (message.ok) waiting.resolve(message.result);
+      else waiting.reject(new Error(message.message));
+    });
+    const fail = (error: Error) => {
+      this.failure = error;
+      for (const waiting of this.pending.values()) waiting.reject(error);
+      this.pending.clear();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`the ${name} thread stopped (exit code ${code})`)));
+  }
+
+  /** Starts the thread and waits until it says it is ready (or fails to start). */
+  static async start<Request extends object>(
+    name: string,
+    workerData: unknown,
+    onNotice: (notice: unknown) => void = () => {},
+  ): Promise<Thread<Request>> {
+    const thread = new Thread<Request>(spawn(name, workerData), name, onNotice);
+    await new Promise<unknown>((resolve, reject) => thread.pending.set(0, { resolve, reject }));
+    return thread;
+  }
+
+  call<T>(request: Request): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ id, request });
+    });
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** Inside a thread: answers each request with `handle`, then tells the starter it is ready. */
+export function serveRequests<Request>(handle: (request: Request) => Promise<unknown>): void {
+  const port = parentPort!;
+  port.on("message", ({ id, request }: { id: number; request: Request }) => {
+    handle(request).then(
+      (result) => port.postMessage({ id, ok: true, result } satisfies Answer),
+      (error: unknown) =>
+        port.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies Answer),
+    );
+  });
+  port.postMessage({ id: 0, ok: true } satisfies Answer);
+}
+
+/** Inside a thread: tells the starter something it did not ask for. */
+export function notify(notice: unknown): void {
+  parentPort!.postMessage({ id: -1, notice } satisfies Notice);
+}
