@@ -81,5 +81,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("session_people_room").on("session_people").columns(["room_name", "person_key"]).execute();
       },
     },
+    // Every event of a roomSessionId is in the partition `session:<id>`, so events_partition answers what this index
+    // did; each index costs every commit its pages.
+    "0003_drop_events_session_index": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.dropIndex("events_session").ifExists().execute();
+      },
+    },
   };
 }

@@ -209,7 +209,7 @@ export class SqlEventStore implements EventStore {
     if (filter.sessionId) {
       const partitions = this.db.selectFrom("sessions").select("partition_key").where("id", "=", filter.sessionId);
       query = query.where((eb) =>
-        eb.or([eb("room_session_id", "=", filter.sessionId!), eb("partition_key", "in", partitions)]),
+        eb.or([eb("partition_key", "=", `session:${filter.sessionId!}`), eb("partition_key", "in", partitions)]),
       );
     }
     if (cursor) {
@@ -226,10 +226,10 @@ export class SqlEventStore implements EventStore {
     const rows = await this.db
       .selectFrom("events")
       .selectAll()
-      .where("room_name", "=", roomName)
+      // Events without a roomSessionId are the room's partition: `room:<roomName>`.
+      .where("partition_key", "=", `room:${roomName}`)
       .where("created_at", ">=", from)
       .where("created_at", "<=", to)
-      .where("room_session_id", "is", null)
       .where("type", "in", ARTIFACT_TYPES)
       .orderBy("created_at")
       .execute();
