@@ -1,9 +1,10 @@
 /** Signed deliveries as Whereby makes them, for tests. */
 import { readFileSync, readdirSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { signWherebyPayload } from "../../src/whereby/signature.js";
+import { FIXTURES } from "./fixtures.js";
 
-export const FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures");
+export { FIXTURES };
 
 /** The example payload of each event type, by type. */
 export function fixtureEvents(): Record<string, Record<string, unknown>> {

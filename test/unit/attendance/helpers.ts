@@ -5,9 +5,10 @@ import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import type { Person, SessionDetail } from "../../../src/attendance/index.js";
 import { parseEvent, type WherebyEvent } from "../../../src/whereby/events.js";
+import { FIXTURES } from "../../helpers/fixtures.js";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const sharedFixtures = path.resolve(repoRoot, "../shared/fixtures");
+export const sharedFixtures = FIXTURES;
 
 export interface MetadataVectors {
   secret: string;

@@ -1,9 +1,10 @@
 /** Runs `meetmeter` as a user does, in its own process, and collects what it printed and its exit code. */
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { FIXTURES } from "../../helpers/fixtures.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
-export const fixtures = path.resolve(repoRoot, "../shared/fixtures");
+export const fixtures = FIXTURES;
 
 /** Variables the commands read; cleared so that the developer's own shell does not decide a test. */
 const OWN_VARIABLES = [

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES, isKnownEvent, parseEvent } from "../../../src/whereby/events.js";
+import { FIXTURES } from "../../helpers/fixtures.js";
 
-const eventsFolder = path.resolve(import.meta.dirname, "../../..", "../shared/fixtures/events");
+const eventsFolder = path.join(FIXTURES, "events");
 const fixtureFiles = readdirSync(eventsFolder).filter((name) => name.endsWith(".json"));
 
 const envelope = { apiVersion: "1.0", id: "evt-1", createdAt: "2026-03-02T09:00:04.120Z" };

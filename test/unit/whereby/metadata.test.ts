@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { signMetadata, verifyMetadata } from "../../../src/whereby/metadata.js";
+import { FIXTURES } from "../../helpers/fixtures.js";
 
 interface MetadataVector {
   name: string;
@@ -12,7 +13,7 @@ interface MetadataVector {
   subject: string;
 }
 
-const fixtures = path.resolve(import.meta.dirname, "../../..", "../shared/fixtures");
+const fixtures = FIXTURES;
 const vectors = JSON.parse(readFileSync(path.join(fixtures, "metadata-vectors.json"), "utf8")) as {
   secret: string;
   max_age_seconds: number;

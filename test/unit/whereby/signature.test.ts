@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseSignatureHeader, signWherebyPayload, verifyWherebySignature } from "../../../src/whereby/signature.js";
 import { WebhookError } from "../../../src/whereby/webhook-error.js";
+import { FIXTURES } from "../../helpers/fixtures.js";
 
 interface SignatureVector {
   name: string;
@@ -14,7 +15,7 @@ interface SignatureVector {
   expect: string;
 }
 
-const fixtures = path.resolve(import.meta.dirname, "../../..", "../shared/fixtures");
+const fixtures = FIXTURES;
 const vectors = JSON.parse(readFileSync(path.join(fixtures, "signature-vectors.json"), "utf8")) as {
   tolerance_seconds: number;
   cases: SignatureVector[];
