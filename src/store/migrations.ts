@@ -88,5 +88,15 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropIndex("events_session").ifExists().execute();
       },
     },
+    // Usage reads three small columns of every session in a period: from this index alone, never the wide rows.
+    "0004_sessions_usage_index": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createIndex("sessions_usage")
+          .on("sessions")
+          .columns(["started_at", "participant_seconds", "billable_minutes"])
+          .execute();
+      },
+    },
   };
 }
