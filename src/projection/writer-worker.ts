@@ -29,9 +29,13 @@ export interface DeriveFailure {
 
 const settings = workerData as WriterSettings;
 const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
-const deriver = await Thread.start<DeriveRequest>("derive-worker", settings);
+let deriver = await Thread.start<DeriveRequest>("derive-worker", settings);
 const projector = new Projector(store, settings.metadata, {
-  derive: (partitionKeys, now) => deriver.call<DerivedPartition[]>({ op: "derive", partitionKeys: [...partitionKeys], now }),
+  async derive(partitionKeys, now) {
+    // A deriving thread that died (out of memory on a huge partition, say) is replaced: the next round derives again.
+    if (deriver.failed) deriver = await Thread.start<DeriveRequest>("derive-worker", settings);
+    return deriver.call<DerivedPartition[]>({ op: "derive", partitionKeys: [...partitionKeys], now });
+  },
   onError: (error, partitionKeys) =>
     notify({ message: error instanceof Error ? error.message : String(error), partitionKeys } satisfies DeriveFailure),
 });
