@@ -28,7 +28,8 @@ export class ReadModel {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  private async current(): Promise<void> {
+  /** Resolves once every event acknowledged before this call is derived. */
+  async current(): Promise<void> {
     await this.projector?.idle();
   }
 

@@ -6,7 +6,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
-export const REPO_ROOT = resolve(import.meta.dirname, "../..");
-export const SHARED_FIXTURES = resolve(REPO_ROOT, "../shared/fixtures");
-export const FIXTURE_COPY = resolve(REPO_ROOT, "test/fixtures/whereby");
+export const SHARED_FIXTURES = resolve(import.meta.dirname, "../../../shared/fixtures");
+export const FIXTURE_COPY = resolve(import.meta.dirname, "../fixtures/whereby");
 export const FIXTURES = existsSync(SHARED_FIXTURES) ? SHARED_FIXTURES : FIXTURE_COPY;

@@ -42,7 +42,7 @@ describe.each(STORE_KINDS)("meetmeter rebuild on %s", (kind) => {
     const traffic = generateTraffic({ scenario: "chaos", sessions: 6, seed: 77, start: START, metadataSecret: METADATA_SECRET });
     const sent = await sendEvents(traffic.events, { url: `${server.url}/webhooks/whereby`, secret: server.secret, concurrency: 8 });
     expect(sent.failed).toBe(0);
-    await server.service.readModel.usage({ from: null, to: null, interval: "day", tz: "UTC" }); // waits for derivation
+    await server.service.readModel.current();
     const live = await allSessions(server.testStore.store);
     expect(live.size).toBe(traffic.truth.sessions.length);
     await server.service.close();
