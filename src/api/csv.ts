@@ -48,5 +48,6 @@ export function attendanceCsv(session: SessionDetail): string {
       p.waitedSeconds,
     ].map(cell),
   );
-  return stringify([[...ATTENDANCE_CSV_HEADER], ...rows], { record_delimiter: "\r\n" });
+  // A cell holding a line break of any kind is quoted, not only one holding the record delimiter itself.
+  return stringify([[...ATTENDANCE_CSV_HEADER], ...rows], { record_delimiter: "\r\n", quoted_match: /[\r\n]/ });
 }

@@ -82,7 +82,10 @@ function eventJson(row: IncomingEvent): string {
     receivedAt: row.receivedAt,
     channel: row.channel,
   });
-  return `${fields.slice(0, -1)},"body":${row.body.toString("utf8")}}`;
+  const text = row.body.toString("utf8");
+  // A body may begin with a byte order mark, which JSON.parse took in its stride but which is not JSON text.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  return `${fields.slice(0, -1)},"body":${body}}`;
 }
 
 export interface ReadRouteOptions {

@@ -46,6 +46,38 @@ const events = [
   },
 ];
 
+/** RFC 4180, strictly: records end with CRLF, and only a quoted field may hold commas, quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      record.push(field);
+      field = "";
+    } else if (c === "\r" && text[i + 1] === "\n") {
+      records.push([...record, field]);
+      record = [];
+      field = "";
+      i += 1;
+    } else if (c === "\r" || c === "\n") {
+      // Most readers end the record here: a line break belongs inside quotes.
+      throw new Error(`unquoted line break in record ${records.length + 1}`);
+    } else field += c;
+  }
+  if (field !== "" || record.length > 0) records.push([...record, field]);
+  return records;
+}
+
 describe.each(STORE_KINDS)("read API on %s", (kind) => {
   let server: TestServer;
   let get: (path: string) => Promise<Response>;
@@ -234,6 +266,35 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     controller.abort();
     expect(text).toContain("event: webhook");
     expect(text).toContain(`"id":"${late.id}"`);
+  });
+
+  it("quotes CSV cells that hold line breaks, so that each person stays one record", async () => {
+    const odd = (type: string, at: string, data: Record<string, unknown> = {}) => ({
+      ...ev(type, at, data),
+      data: { roomName: "/odd-names", meetingId: "43", roomSessionId: "rs-odd", subdomain: "school", ...data },
+    });
+    const names = ["Line1\nLine2", "Carriage\rReturn", "Both\r\nKinds"];
+    const deliveries = names.flatMap((name, i) => [
+      odd("room.client.joined", `2026-03-03T10:0${i}:00.000Z`, client(`p-odd-${i}`, name, "visitor", i + 1, { externalId: `\rodd-${i}` })),
+      odd("room.client.left", `2026-03-03T10:3${i}:00.000Z`, client(`p-odd-${i}`, name, "visitor", 2 - i, { externalId: `\rodd-${i}` })),
+    ]);
+    for (const event of [...deliveries, odd("room.session.ended", "2026-03-03T10:40:00.000Z")]) {
+      expect((await deliver(server.url, event, { secret: server.secret })).status).toBe(200);
+    }
+    const records = parseCsv(await (await get("/api/sessions/rs-odd/attendance.csv")).text());
+    expect(records).toHaveLength(1 + names.length);
+    expect(records.slice(1).map((r) => r[3]).sort()).toEqual([...names].sort());
+    // An external id that begins with a carriage return is quoted and guarded against formulas.
+    expect(records.slice(1).map((r) => r[5]).sort()).toEqual(["'\rodd-0", "'\rodd-1", "'\rodd-2"]);
+  });
+
+  it("lists a body that began with a byte order mark as JSON", async () => {
+    const event = { ...ev("room.client.knocked", "2026-03-03T11:00:00.000Z", { participantId: "p-bom" }), id: "read-api-bom" };
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(event))]);
+    expect((await deliver(server.url, bytes, { secret: server.secret })).status).toBe(200);
+    const res = await get("/api/events?type=room.client.knocked");
+    const body = await res.json();
+    expect(body.results.find((e: { id: string }) => e.id === "read-api-bom").body).toEqual(event);
   });
 
   it("serves Prometheus metrics with the token", async () => {
