@@ -4,19 +4,21 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import { InvalidCursorError } from "../store/sql-store.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
 import type { ReadModel } from "./read-model.js";
-import { isTimeZone } from "./usage.js";
+import { isTimeZone, UsageRangeError } from "./usage.js";
 
-const instant = z
-  .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) && !Number.isNaN(Date.parse(v)), {
-    message: "must be an ISO 8601 date or time, e.g. 2026-03-01T00:00:00Z",
-  })
-  .transform((v) => new Date(v).toISOString());
+/** A date (its midnight UTC) or a time with its zone, as the ISO time it names. */
+const instant = z.string().transform((value, ctx) => {
+  const ms = parseIsoInstant(value, { dateOnly: true });
+  if (ms !== null) return new Date(ms).toISOString();
+  ctx.addIssue({ code: "custom", message: `must be a date such as 2026-03-01, or ${ISO_INSTANT_HINT}` });
+  return z.NEVER;
+});
 
 const page = {
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -99,7 +101,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   const { readModel, store, live } = options;
   app.addHook("preHandler", options.authorize);
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof InvalidQuery || error instanceof InvalidCursorError) {
+    if (error instanceof InvalidQuery || error instanceof InvalidCursorError || error instanceof UsageRangeError) {
       return reply.code(400).send({ error: "invalid_query", message: error.message });
     }
     throw error;

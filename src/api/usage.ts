@@ -23,7 +23,10 @@ export interface UsageReport {
 }
 
 /** Most buckets one answer lists (ten years of days). */
-const MAX_BUCKETS = 3660;
+export const MAX_BUCKETS = 3660;
+
+/** A period that would need more than MAX_BUCKETS buckets: refused, rather than answered cut short. */
+export class UsageRangeError extends Error {}
 
 export function isTimeZone(tz: string): boolean {
   try {
@@ -112,7 +115,13 @@ export function bucketUsage(
   const last = options.to !== null ? keyOf(Date.parse(options.to) - 1) : keys.at(-1);
   const buckets: UsageBucket[] = [];
   if (first !== undefined && last !== undefined) {
-    for (let key = first; key <= last && buckets.length < MAX_BUCKETS; key = nextKey(key)) {
+    for (let key = first; key <= last; key = nextKey(key)) {
+      if (buckets.length === MAX_BUCKETS) {
+        throw new UsageRangeError(
+          `The period holds more than ${MAX_BUCKETS} ${options.interval}s; narrow it with from and to` +
+            (options.interval === "day" ? ", or ask for interval=month." : "."),
+        );
+      }
       const bucket = byKey.get(key) ?? { sessions: 0, participantSeconds: 0, billableParticipantMinutes: 0 };
       buckets.push({ start: startOf(key), ...bucket, participantSeconds: round3(bucket.participantSeconds) });
     }

@@ -9,6 +9,7 @@ import {
   type KnownEventType,
   type WherebyEvent,
 } from "../whereby/events.js";
+import { instantOf } from "../iso-time.js";
 import { compareText } from "./compare-text.js";
 
 /** An event with its `createdAt` read once, in milliseconds since the epoch. */
@@ -56,7 +57,7 @@ export function orderEvents(events: readonly WherebyEvent[]): TimedEvent[] {
   const ordered: TimedEvent[] = [];
   for (const event of events) {
     if (seen.has(event.id) || !isKnownEvent(event) || !isKnownEventType(event.type)) continue;
-    const at = Date.parse(event.createdAt);
+    const at = instantOf(event.createdAt);
     if (Number.isNaN(at)) continue;
     seen.add(event.id);
     ordered.push({ at, event });

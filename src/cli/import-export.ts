@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
+import { instantOf } from "../iso-time.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
@@ -37,7 +38,7 @@ export function lineToEvent(line: string, receivedAt: string): IncomingEvent | s
   return {
     id: parsed.event.id,
     type: parsed.event.type,
-    createdAt: new Date(parsed.event.createdAt).toISOString(),
+    createdAt: new Date(instantOf(parsed.event.createdAt)).toISOString(),
     receivedAt: exported && typeof record.receivedAt === "string" ? record.receivedAt : receivedAt,
     channel: exported && typeof record.channel === "string" ? record.channel : null,
     roomName: roomNameOf(parsed.event),

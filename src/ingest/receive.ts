@@ -3,6 +3,7 @@
  * Framework-free, so that the HTTP route stays a thin adapter.
  */
 import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
+import { instantOf } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import { readWebhookEvent } from "../whereby/handle-webhook.js";
 import { verifyWherebySignature } from "../whereby/signature.js";
@@ -75,7 +76,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const incoming: IncomingEvent = {
       id: event.id,
       type: event.type,
-      createdAt: new Date(event.createdAt).toISOString(),
+      createdAt: new Date(instantOf(event.createdAt)).toISOString(),
       receivedAt: new Date().toISOString(),
       channel: delivery.channel,
       roomName: roomNameOf(event),

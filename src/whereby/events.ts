@@ -5,6 +5,7 @@
  * any time, so every object schema lets unknown keys through and an unknown `type` parses as a {@link GenericEvent}.
  */
 import { z } from "zod";
+import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 
 /** The event types Whereby Embedded documents. Adding one here makes the compiler point at every switch that misses it. */
 export const EVENT_TYPES = [
@@ -77,8 +78,8 @@ const dataSchemas = {
   "assistant.requested": z.looseObject(roomFields),
 } satisfies Record<KnownEventType, z.ZodType>;
 
-/** A createdAt that `Date` can read; the value is kept as sent. */
-const timestamp = z.string().refine((value) => !Number.isNaN(Date.parse(value)), "must be an ISO 8601 date");
+/** A createdAt in ISO 8601 with its zone; the value is kept as sent. */
+const timestamp = z.string().refine((value) => parseIsoInstant(value) !== null, `must be ${ISO_INSTANT_HINT}`);
 
 /** The envelope every webhook shares. This is all the endpoint requires before it stores an event. */
 export const envelopeSchema = z.looseObject({

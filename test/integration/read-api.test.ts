@@ -131,7 +131,8 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect((await (await get("/api/sessions?from=2026-03-02T09:01:00Z&to=2026-03-02T09:01:01Z")).json()).results).toHaveLength(1);
     expect((await (await get("/api/sessions?to=2026-03-02T09:01:00Z")).json()).results).toHaveLength(0);
     expect((await (await get("/api/sessions?ongoing=true")).json()).results).toHaveLength(0);
-    for (const query of ["limit=0", "limit=501", "limit=abc", "from=yesterday", "ongoing=maybe", "cursor=zzz", "colour=red"]) {
+    const badQueries = ["limit=0", "limit=501", "limit=abc", "from=yesterday", "from=2026-02-30", "from=2026-03-02T09:00:00"];
+    for (const query of [...badQueries, "ongoing=maybe", "cursor=zzz", "colour=red"]) {
       const res = await get(`/api/sessions?${query}`);
       expect(res.status, query).toBe(400);
       const body = await res.json();
@@ -228,7 +229,8 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect(body.total).toEqual({ sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 });
     const month = await (await get("/api/usage?interval=month&tz=America/New_York")).json();
     expect(month.buckets).toEqual([{ start: "2026-03-01T00:00:00-05:00", sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 }]);
-    for (const query of ["interval=week", "tz=Mars/Olympus", "from=2026-03-04T00:00:00Z&to=2026-03-01T00:00:00Z"]) {
+    const refused = ["interval=week", "tz=Mars/Olympus", "from=2026-03-04T00:00:00Z&to=2026-03-01T00:00:00Z", "from=2026-02-30T00:00:00Z"];
+    for (const query of [...refused, "interval=day&from=2000-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"]) {
       expect((await get(`/api/usage?${query}`)).status, query).toBe(400);
     }
   });

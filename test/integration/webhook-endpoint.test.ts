@@ -147,6 +147,12 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
       error: "invalid_event",
       send: () => deliver(server.url, joinedEvent({ createdAt: "yesterday-ish" }), { secret: "whsec_current" }),
     },
+    ...["5", "2026-02-30T09:00:00Z", "2026-03-02T09:00:00", "Mon, 02 Mar 2026 09:00:00 GMT", "1969-12-31T23:59:59Z"].map((createdAt) => ({
+      name: `signed event whose createdAt "${createdAt}" is not an ISO 8601 time with its zone`,
+      status: 400,
+      error: "invalid_event",
+      send: () => deliver(server.url, joinedEvent({ createdAt }), { secret: "whsec_current" }),
+    })),
   ];
 
   it.each(refusals)("answers $status $error for: $name, and stores nothing", async ({ status, error, send }) => {

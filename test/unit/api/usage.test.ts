@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketUsage } from "../../../src/api/usage.js";
+import { bucketUsage, MAX_BUCKETS, UsageRangeError } from "../../../src/api/usage.js";
 
 const row = (startedAt: string, participantSeconds = 60, billableParticipantMinutes = 1) => ({
   startedAt,
@@ -52,5 +52,14 @@ describe("usage buckets", () => {
     const report = bucketUsage([row("2026-06-01T20:00:00.000Z")], { interval: "day", tz: "Asia/Kolkata", from: null, to: null });
     expect(report.buckets[0]?.start).toBe("2026-06-02T00:00:00+05:30");
     expect(bucketUsage([], { interval: "day", tz: "UTC", from: null, to: null }).buckets).toEqual([]);
+  });
+
+  it("refuses a period of more buckets than it lists, rather than cutting the answer short", () => {
+    const rows = [row("2000-01-01T12:00:00.000Z"), row("2026-03-02T12:00:00.000Z")];
+    expect(() => bucketUsage(rows, { interval: "day", tz: "UTC", from: null, to: null })).toThrow(UsageRangeError);
+    const months = bucketUsage(rows, { interval: "month", tz: "UTC", from: null, to: null });
+    expect(months.buckets.reduce((sum, b) => sum + b.sessions, 0)).toBe(months.total.sessions);
+    const tenYears = bucketUsage([], { interval: "day", tz: "UTC", from: "2016-01-01T00:00:00.000Z", to: "2026-01-08T00:00:00.000Z" });
+    expect(tenYears.buckets).toHaveLength(MAX_BUCKETS);
   });
 });

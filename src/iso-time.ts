@@ -1,0 +1,51 @@
+/**
+ * Instants written in ISO 8601, read strictly: a real calendar date, a time of day, and a zone (`Z` or an offset).
+ * `Date.parse` alone would take "5" for May 2001, roll 30 February over into March, and read a time without a zone
+ * in whatever zone the server runs in.
+ */
+
+const INSTANT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})))?$/;
+
+/** Years a meeting's events can fall in: before 1970 or after 9999 is a mistake, never a meeting. */
+const FIRST_YEAR = 1970;
+
+export const ISO_INSTANT_HINT = "an ISO 8601 time with its zone, e.g. 2026-03-02T09:00:00.000Z";
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * The instant in epoch milliseconds, or null when `text` is not one. A date alone is its midnight UTC when
+ * `dateOnly` allows it; a time of day always needs its zone.
+ *
+ * @example
+ * parseIsoInstant("2026-03-02T10:00:00+01:00"); // 1772442000000
+ * parseIsoInstant("2026-02-30T10:00:00Z");      // null
+ * parseIsoInstant("2026-03-02", { dateOnly: true }); // 1772409600000
+ */
+export function parseIsoInstant(text: string, options: { dateOnly?: boolean } = {}): number | null {
+  const match = INSTANT.exec(text);
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s, fraction, z, sign, oh, om] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  if (year < FIRST_YEAR || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
+  if (h === undefined) return options.dateOnly ? Date.UTC(year, month - 1, day) : null;
+  if (z === undefined && sign === undefined) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return null;
+  if (sign !== undefined && (Number(oh) > 23 || Number(om) > 59)) return null;
+  const millis = Number((fraction ?? "").padEnd(3, "0").slice(0, 3));
+  const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
+  return Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s ?? 0), millis) - offset;
+}
+
+/**
+ * The instant of a createdAt that passed validation. Events stored before validation was strict are read as
+ * `Date.parse` reads them, so that they still derive; NaN when not even that can.
+ */
+export function instantOf(createdAt: string): number {
+  return parseIsoInstant(createdAt) ?? Date.parse(createdAt);
+}
