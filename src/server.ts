@@ -3,9 +3,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { STATUS_CODES } from "node:http";
 import { join } from "node:path";
+import type { Duplex } from "node:stream";
 import cors from "@fastify/cors";
-import Fastify, { LogController, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from "fastify";
 import { requireToken } from "./api/auth.js";
 import { LiveEvents } from "./api/live-events.js";
 import { ReadModel } from "./api/read-model.js";
@@ -60,6 +62,25 @@ export function resolveApiToken(config: Config): string {
   return token;
 }
 
+/** Requests too broken to reach the framework (headers too large, bad HTTP): answered in the same shape, then closed. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [431, "headers_too_large", "The request's headers (the URL included) are larger than this server reads."]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "request_timeout", "The request did not arrive in time."]
+        : [400, "bad_request", "The request is not valid HTTP."];
+  const body = JSON.stringify({ error: code, message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const store = options.store ?? (await openStore(config.databaseUrl));
   if (!options.store) await store.migrate();
@@ -82,6 +103,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // Each delivery logs its own outcome line; the framework's per-request lines would double them.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // What the router refuses before any route runs still answers in this service's own `{error, message}` shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
+      return reply.code(tooLong ? 414 : 400).send({
+        error: tooLong ? "uri_too_long" : "bad_request",
+        message: tooLong ? "A path segment is longer than any id this service hands out." : "The URL is not valid.",
+      });
+    },
+    clientErrorHandler: answerClientError,
   });
 
   // Headers that never end are cut off as soon as a slow body would be.

@@ -270,6 +270,21 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect(text).toContain(`"id":"${late.id}"`);
   });
 
+  it("answers URLs the router cannot take in the service's own {error, message} shape", async () => {
+    const cases: [string, number, string][] = [
+      ["/api/sessions/%ff", 400, "bad_request"],
+      [`/api/sessions/${"a".repeat(5000)}`, 414, "uri_too_long"],
+      [`/api/sessions?roomName=${"a".repeat(100_000)}`, 431, "headers_too_large"],
+    ];
+    for (const [path, status, error] of cases) {
+      const res = await get(path);
+      expect(res.status, error).toBe(status);
+      const body = await res.json();
+      expect(Object.keys(body).sort()).toEqual(["error", "message"]);
+      expect(body.error).toBe(error);
+    }
+  });
+
   it("quotes CSV cells that hold line breaks, so that each person stays one record", async () => {
     const odd = (type: string, at: string, data: Record<string, unknown> = {}) => ({
       ...ev(type, at, data),
