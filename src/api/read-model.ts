@@ -102,9 +102,9 @@ export class ReadModel {
     return this.store.findPeople(text, limit);
   }
 
-  async rooms() {
+  async rooms(limit: number, cursor: string | null) {
     await this.current();
-    return this.store.rooms();
+    return this.store.rooms(limit, cursor);
   }
 
   async usage(options: { from: string | null; to: string | null; interval: UsageInterval; tz: string }): Promise<UsageReport> {

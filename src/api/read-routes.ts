@@ -144,8 +144,8 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   });
 
   app.get("/api/rooms", async (request) => {
-    parseQuery(noQuery, request);
-    return { results: await readModel.rooms(), cursor: null };
+    const q = parseQuery(z.strictObject(page), request);
+    return readModel.rooms(q.limit, q.cursor ?? null);
   });
 
   app.get("/api/usage", async (request) => {

@@ -126,7 +126,8 @@ export interface EventStore {
   listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;
   getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null>;
   sessionsOfPerson(key: string): Promise<PersonSessionRow[]>;
-  rooms(): Promise<RoomRow[]>;
+  /** Rooms by name, a page at a time. */
+  rooms(limit: number, cursor: string | null): Promise<Page<RoomRow>>;
   findPeople(text: string, limit: number): Promise<PersonMatch[]>;
   usage(from: string | null, to: string | null): Promise<UsageRow[]>;
   /** The ongoing sessions' partitions: the only derived rows that change with the clock. */

@@ -400,8 +400,8 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
-  async rooms(): Promise<RoomRow[]> {
-    const sessions = await this.db
+  async rooms(limit: number, cursor: string | null): Promise<Page<RoomRow>> {
+    let query = this.db
       .selectFrom("sessions")
       .select((eb) => [
         "room_name",
@@ -414,15 +414,25 @@ export class SqlEventStore implements EventStore {
       .where("room_name", "is not", null)
       .groupBy("room_name")
       .orderBy("room_name")
-      .execute();
-    const people = await this.db
-      .selectFrom("session_people")
-      .select((eb) => ["room_name", eb.fn.count<number>("person_key").distinct().as("people")])
-      .where("room_name", "is not", null)
-      .groupBy("room_name")
-      .execute();
+      .limit(limit + 1);
+    if (cursor) {
+      const [after] = decodeCursor(cursor, (p) => p.length === 1 && typeof p[0] === "string");
+      query = query.where("room_name", ">", after as string);
+    }
+    const rows = await query.execute();
+    const sessions = rows.slice(0, limit);
+    const names = sessions.map((r) => r.room_name!);
+    const people =
+      names.length === 0
+        ? []
+        : await this.db
+            .selectFrom("session_people")
+            .select((eb) => ["room_name", eb.fn.count<number>("person_key").distinct().as("people")])
+            .where("room_name", "in", names)
+            .groupBy("room_name")
+            .execute();
     const peopleByRoom = new Map(people.map((p) => [p.room_name, Number(p.people)]));
-    return sessions.map((r) => ({
+    const results = sessions.map((r) => ({
       roomName: r.room_name!,
       totalSessions: Number(r.total),
       firstSessionStartedAt: r.first,
@@ -431,6 +441,7 @@ export class SqlEventStore implements EventStore {
       billableParticipantMinutes: Number(r.minutes),
       uniqueParticipants: peopleByRoom.get(r.room_name) ?? 0,
     }));
+    return { results, cursor: rows.length > limit ? encodeCursor([names.at(-1)]) : null };
   }
 
   async usage(from: string | null, to: string | null): Promise<UsageRow[]> {

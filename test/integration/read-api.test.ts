@@ -203,7 +203,10 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
   });
 
   it("sums rooms", async () => {
-    const body = await (await get("/api/rooms")).json();
+    expect((await get("/api/rooms?limit=0")).status).toBe(400);
+    expect((await get("/api/rooms?cursor=zzz")).status).toBe(400);
+    const body = await (await get("/api/rooms?limit=1")).json();
+    expect(body.cursor).toBeNull();
     expect(body.results).toEqual([
       {
         roomName: ROOM,

@@ -171,7 +171,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     const person = await t.store.sessionsOfPerson("external:ada");
     expect(person.map((p) => p.sessionId)).toEqual(["b", "a"]);
     expect(await t.store.sessionsOfPerson("external:nobody")).toEqual([]);
-    expect(await t.store.rooms()).toEqual([
+    expect((await t.store.rooms(10, null)).results).toEqual([
       {
         roomName: "/math-101",
         totalSessions: 2,
@@ -186,6 +186,17 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect(usage).toEqual([
       { startedAt: "2026-03-02T09:00:00.000Z", participantSeconds: 30.5, billableParticipantMinutes: 1 },
     ]);
+    // Rooms a page at a time, by name.
+    await t.store.replaceSessions([
+      { partitionKey: "session:c", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/art-1" })] },
+      { partitionKey: "session:d", sessions: [session("d", "2026-03-03T09:00:00.000Z", { roomName: "/zoology" })] },
+    ]);
+    const first = await t.store.rooms(2, null);
+    expect(first.results.map((r) => r.roomName)).toEqual(["/art-1", "/math-101"]);
+    const rest = await t.store.rooms(2, first.cursor);
+    expect(rest.results.map((r) => r.roomName)).toEqual(["/zoology"]);
+    expect(rest.cursor).toBeNull();
+    await expect(t.store.rooms(2, "not-a-cursor")).rejects.toBeInstanceOf(InvalidCursorError);
     await t.store.clearSessions();
     expect((await t.store.listSessions({}, 10, null)).results).toEqual([]);
   });

@@ -134,7 +134,7 @@ function paging(query: URLSearchParams, next: string | null): HTMLElement | null
 
 export const sessionsPage: Page = async ({ main, route, signal }) => {
   // Room names only help the filter along; the list does not wait on them failing.
-  const rooms = getJson<ApiPage<RoomSummary>>("/api/rooms", signal).then(
+  const rooms = getJson<ApiPage<RoomSummary>>("/api/rooms?limit=500", signal).then(
     (page) => page.results.map((room) => room.roomName),
     () => [],
   );
