@@ -103,12 +103,14 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // Each delivery logs its own outcome line; the framework's per-request lines would double them.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // A person's key carries the app's externalId or metadata subject, often longer than the router's default 100.
+    routerOptions: { maxParamLength: 2048 },
     // What the router refuses before any route runs still answers in this service's own `{error, message}` shape.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
       const tooLong = error.code === "FST_ERR_MAX_PARAM_LENGTH";
       return reply.code(tooLong ? 414 : 400).send({
         error: tooLong ? "uri_too_long" : "bad_request",
-        message: tooLong ? "A path segment is longer than any id this service hands out." : "The URL is not valid.",
+        message: tooLong ? "A path segment is longer than 2048 characters, longer than any id or key here." : "The URL is not valid.",
       });
     },
     clientErrorHandler: answerClientError,

@@ -288,6 +288,20 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     }
   });
 
+  it("finds a person whose key is longer than a router's usual limit", async () => {
+    const externalId = `lms-${"x".repeat(150)}`;
+    const long = (type: string, at: string, numClients: number) => ({
+      ...ev(type, at),
+      data: { roomName: "/long-keys", roomSessionId: "rs-long", ...client("p-long", "Long Key", "visitor", numClients, { externalId }) },
+    });
+    for (const event of [long("room.client.joined", "2026-03-04T10:00:00.000Z", 1), long("room.client.left", "2026-03-04T10:10:00.000Z", 0)]) {
+      expect((await deliver(server.url, event, { secret: server.secret })).status).toBe(200);
+    }
+    const res = await get(`/api/people/${encodeURIComponent(`external:${externalId}`)}`);
+    expect(res.status).toBe(200);
+    expect((await res.json()).totals.connectedSeconds).toBe(600);
+  });
+
   it("quotes CSV cells that hold line breaks, so that each person stays one record", async () => {
     const odd = (type: string, at: string, data: Record<string, unknown> = {}) => ({
       ...ev(type, at, data),
