@@ -14,7 +14,7 @@ export function createMetrics(sources: GaugeSources = { spoolDepth: () => 0, pen
     registry,
     eventsReceived: new Counter({
       name: "meetmeter_events_received_total",
-      help: "Webhook deliveries by event type and outcome (stored, duplicate, rejected code).",
+      help: "Webhook deliveries by event type (other: a type Whereby does not document) and outcome (stored, duplicate, rejected code).",
       labelNames: ["type", "outcome"] as const,
       registers: [registry],
     }),

@@ -4,11 +4,20 @@
  */
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Metrics } from "../metrics.js";
+import { isKnownEventType } from "../whereby/events.js";
 import { SIGNATURE_HEADER } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
 import type { Receiver } from "./receive.js";
 
 const CHANNEL = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The metrics label for an event's type. Types Whereby has not documented are stored like any other, but counted
+ * as `other`: a label takes whatever a signed sender writes, and every distinct value is a series kept for good.
+ */
+function typeLabel(type: string): string {
+  return isKnownEventType(type) ? type : "other";
+}
 
 export interface WebhookRouteOptions {
   receive: Receiver;
@@ -44,7 +53,7 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookRouteO
         channel,
       });
       const outcome = accepted.duplicate ? "duplicate" : "stored";
-      metrics.eventsReceived.inc({ type: accepted.type, outcome });
+      metrics.eventsReceived.inc({ type: typeLabel(accepted.type), outcome });
       if (accepted.duplicate) metrics.duplicates.inc();
       reply.log.info({ eventId: accepted.id, eventType: accepted.type, outcome }, `event ${outcome}`);
       return reply.code(200).send({ ok: true, id: accepted.id, duplicate: accepted.duplicate });
