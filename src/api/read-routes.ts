@@ -20,25 +20,27 @@ const instant = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+const LIMIT = "must be a whole number from 1 to 500";
+
 const page = {
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().min(1).max(1000).optional(),
+  limit: z.coerce.number({ error: LIMIT }).int({ error: LIMIT }).min(1, { error: LIMIT }).max(500, { error: LIMIT }).default(50),
+  cursor: z.string().max(1000, { error: "is not one this server handed out" }).optional(),
 };
 
-const text = z.string().min(1).max(1000);
+const text = z.string().max(1000, { error: "must be at most 1000 characters" });
 
 const sessionsQuery = z.strictObject({
   ...page,
   roomName: text.optional(),
   from: instant.optional(),
   to: instant.optional(),
-  ongoing: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  ongoing: z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true").optional(),
 });
 
 const usageQuery = z.strictObject({
   from: instant.optional(),
   to: instant.optional(),
-  interval: z.enum(["day", "month"]).default("day"),
+  interval: z.enum(["day", "month"], { error: "must be day or month" }).default("day"),
   tz: z.string().refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Oslo" }).default("UTC"),
 });
 
@@ -52,19 +54,29 @@ const eventsQuery = z.strictObject({
 const noQuery = z.strictObject({});
 
 const peopleQuery = z.strictObject({
-  q: z.string().trim().min(1).max(200),
+  q: z.string().trim().min(1, { error: "must hold part of a name or a key" }).max(200, { error: "must be at most 200 characters" }),
   limit: page.limit,
 });
 
 class InvalidQuery extends Error {}
 
+/**
+ * Reads a query with `schema`, or throws an InvalidQuery whose message names each bad parameter in plain words.
+ * A parameter left empty (`?cursor=`, a blank form field) counts as left out, so its default applies.
+ */
 function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
-  const result = schema.safeParse(request.query ?? {});
+  const query = Object.fromEntries(
+    Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, value]) => value !== ""),
+  );
+  const result = schema.safeParse(query);
   if (!result.success) {
     const message = result.error.issues
       .map((issue) => {
         if (issue.code === "unrecognized_keys") return `unknown parameter ${issue.keys.join(", ")}`;
-        return `${issue.path.join(".") || "query"} ${issue.message}`;
+        const name = String(issue.path[0] ?? "query");
+        if (Array.isArray(query[name])) return `${name} must be given once`;
+        if (query[name] === undefined) return `${name} is required`;
+        return `${name} ${issue.message}`;
       })
       .join("; ");
     throw new InvalidQuery(message);

@@ -141,6 +141,33 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     }
   });
 
+
+  it("names each bad query value in plain words, and takes an empty value as left out", async () => {
+    const refusals: [string, string][] = [
+      ["/api/sessions?limit=abc", "limit must be a whole number from 1 to 500"],
+      ["/api/sessions?limit=1.5", "limit must be a whole number from 1 to 500"],
+      ["/api/sessions?limit=0", "limit must be a whole number from 1 to 500"],
+      ["/api/sessions?limit=2&limit=3", "limit must be given once"],
+      ["/api/sessions?ongoing=maybe", "ongoing must be true or false"],
+      ["/api/sessions?colour=red&limit=0", "limit must be a whole number from 1 to 500; unknown parameter colour"],
+      ["/api/usage?interval=week", "interval must be day or month"],
+      ["/api/people?q=", "q is required"],
+      ["/api/people?q=%20", "q must hold part of a name or a key"],
+    ];
+    for (const [path, message] of refusals) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect(await res.json(), path).toEqual({ error: "invalid_query", message });
+    }
+    const all = await (await get("/api/sessions")).json();
+    for (const query of ["limit=", "cursor=", "roomName=", "from=&to=", "ongoing=", "limit=&cursor=&roomName="]) {
+      const res = await get(`/api/sessions?${query}`);
+      expect(res.status, query).toBe(200);
+      expect(await res.json(), query).toEqual(all);
+    }
+    const usage = await (await get("/api/usage?interval=day&tz=UTC")).json();
+    expect(await (await get("/api/usage?interval=&tz=")).json()).toEqual(usage);
+  });
   it("details a session: persons, timeline, bots and knocks", async () => {
     const res = await get(`/api/sessions/${SESSION}`);
     expect(res.status).toBe(200);
