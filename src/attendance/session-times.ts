@@ -6,7 +6,7 @@ import type { TimedEvent } from "./event-order.js";
 import type { SessionEvents } from "./session-events.js";
 
 export interface SessionTimes {
-  /** The session's first own event: where a leave whose join never came is opened. */
+  /** The session's first event of any kind: where a leave whose join never came is opened. */
   firstAt: number;
   startedAt: number;
   reportedEndedAt: number | null;
@@ -47,7 +47,8 @@ function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: numbe
  */
 export function sessionTimes(session: SessionEvents, now: number): SessionTimes {
   const own = session.events.length > 0 ? session.events : session.artifacts;
-  const firstAt = own[0]?.at ?? now;
+  // A transcription under way before any join that arrived shows the session was: SPEC §3 counts every event of it.
+  const firstAt = Math.min(session.events[0]?.at ?? now, session.artifacts[0]?.at ?? now);
   const lastAt = own[own.length - 1]?.at ?? firstAt;
   let started: number | undefined;
   let firstJoin: number | undefined;

@@ -66,6 +66,21 @@ describe("connections", () => {
     expect(ben.attendancePercent).toBe(74.4);
   });
 
+  it("opens such a left at the session's first event even when that is a transcription, not a join", () => {
+    // Every join before Ben's leave was lost; the live transcription Whereby reported at 08:58 is the first sign of
+    // the session, so SPEC §3 opens his stay there.
+    const log = new MeetingLog({ roomName: "/math-101", roomSessionId: "s-2", day: "2026-03-02" })
+      .artifact("transcription.started", "08:58:00", { transcriptionId: "tr-1" })
+      .leave("09:30:00", "p-ben", { externalId: "student-2", numClients: 1 })
+      .ended("09:31:00");
+    const session = onlySession(deriveSessions(log.events(), options));
+    expect(person(session, "external:student-2").connections).toEqual([
+      { participantId: "p-ben", joinedAt: "2026-03-02T08:58:00.000Z", leftAt: "2026-03-02T09:30:00.000Z", joinInferred: true, leftInferred: false },
+    ]);
+    // 08:58 → 09:30 = 32 min
+    expect(session.participantSeconds).toBe(1920);
+  });
+
   it("takes a join repeated while already in, or a leave repeated after leaving, as the same stay", () => {
     const log = classroom()
       .join("09:05:00", "p-ben", { externalId: "student-2" })

@@ -54,6 +54,7 @@ export class MeetingLog {
 
   leave(time: string, participantId: string, who: Who = {}): this {
     const merged = { ...this.known.get(participantId), ...who };
+    this.known.set(participantId, merged);
     this.present.delete(participantId);
     return this.client("room.client.left", time, participantId, merged, who.numClients);
   }
