@@ -37,5 +37,5 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlEventStore("postgres", db, options.schema ?? "public");
+  return new SqlEventStore("postgres", db, { schema: options.schema ?? "public" });
 }

@@ -4,7 +4,8 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database as Schema } from "../schema.js";
-import { SqlEventStore } from "../sql-store.js";
+import { SqlEventStore, type PreparedWrites } from "../sql-store.js";
+import { preparedWrites } from "./prepared-writes.js";
 
 export function openSqliteStore(path: string): SqlEventStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -13,5 +14,12 @@ export function openSqliteStore(path: string): SqlEventStore {
   database.pragma("synchronous = FULL");
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
-  return new SqlEventStore("sqlite", new Kysely<Schema>({ dialect: new SqliteDialect({ database }) }));
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  // Prepared on first use: the tables exist only once the store is migrated.
+  let writes: PreparedWrites | undefined;
+  const prepared: PreparedWrites = {
+    insertEvents: (rows) => (writes ??= preparedWrites(database)).insertEvents(rows),
+    replaceSessions: (keys, sessions, people) => (writes ??= preparedWrites(database)).replaceSessions(keys, sessions, people),
+  };
+  return new SqlEventStore("sqlite", db, { prepared });
 }

@@ -1,0 +1,47 @@
+/**
+ * The writes SQLite does all the time, as statements prepared once: a query built and compiled for every batch cost
+ * more than the rows themselves. Each call is one transaction, and does exactly what SqlEventStore's Kysely queries do.
+ */
+import type { Database } from "better-sqlite3";
+import type { EventRow, PreparedWrites, SessionPersonRow, SessionRow } from "../sql-store.js";
+
+export function preparedWrites(database: Database): PreparedWrites {
+  const insertEvent = database.prepare<EventRow>(
+    `insert into events (id, type, created_at, received_at, channel, room_name, room_session_id, partition_key, body)
+     values (@id, @type, @created_at, @received_at, @channel, @room_name, @room_session_id, @partition_key, @body)
+     on conflict (id) do nothing`,
+  );
+  const deleteSessions = database.prepare<[string]>("delete from sessions where partition_key = ?");
+  const deletePeople = database.prepare<[string]>("delete from session_people where partition_key = ?");
+  // Two partitions can claim one id only if a roomSessionId collides with a derived id: the later wins.
+  const upsertSession = database.prepare<SessionRow>(
+    `insert into sessions (id, partition_key, room_name, started_at, ongoing, participant_seconds, billable_minutes,
+       unique_participants, summary, detail)
+     values (@id, @partition_key, @room_name, @started_at, @ongoing, @participant_seconds, @billable_minutes,
+       @unique_participants, @summary, @detail)
+     on conflict (id) do update set partition_key = excluded.partition_key, room_name = excluded.room_name,
+       started_at = excluded.started_at, ongoing = excluded.ongoing, participant_seconds = excluded.participant_seconds,
+       billable_minutes = excluded.billable_minutes, unique_participants = excluded.unique_participants,
+       summary = excluded.summary, detail = excluded.detail`,
+  );
+  const insertPerson = database.prepare<SessionPersonRow>(
+    `insert into session_people (session_id, person_key, partition_key, room_name, started_at, ongoing, display_name,
+       connected_seconds, attendance_percent)
+     values (@session_id, @person_key, @partition_key, @room_name, @started_at, @ongoing, @display_name,
+       @connected_seconds, @attendance_percent)
+     on conflict (person_key, session_id) do nothing`,
+  );
+  return {
+    insertEvents: database.transaction((rows: readonly EventRow[]) => rows.map((row) => insertEvent.run(row).changes === 1)),
+    replaceSessions: database.transaction(
+      (partitionKeys: readonly string[], sessions: readonly SessionRow[], people: readonly SessionPersonRow[]) => {
+        for (const key of partitionKeys) {
+          deleteSessions.run(key);
+          deletePeople.run(key);
+        }
+        for (const row of sessions) upsertSession.run(row);
+        for (const row of people) insertPerson.run(row);
+      },
+    ),
+  };
+}
