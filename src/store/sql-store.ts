@@ -69,14 +69,19 @@ export type SessionRow = Selectable<SessionsTable>;
 export type SessionPersonRow = Selectable<SessionPeopleTable>;
 
 /**
- * The two writes that run all the time, each in one transaction, for a driver that can do them faster than a query
- * built anew for every batch (SQLite, with statements prepared once). Both behave exactly as the Kysely queries below.
+ * The two writes that run all the time, each in one transaction, for a database that can do them faster than a query
+ * built anew for every batch of rows (SQLite, with statements prepared once). Both behave exactly as the Kysely
+ * queries below.
  */
 export interface PreparedWrites {
   /** Inserts events, skipping ids already there; one flag per row, true where it was new. */
-  insertEvents(rows: readonly EventRow[]): boolean[];
+  insertEvents(rows: readonly EventRow[]): Promise<boolean[]>;
   /** Replaces every session and attendance row of these partitions with the given ones. */
-  replaceSessions(partitionKeys: readonly string[], sessions: readonly SessionRow[], people: readonly SessionPersonRow[]): void;
+  replaceSessions(
+    partitionKeys: readonly string[],
+    sessions: readonly SessionRow[],
+    people: readonly SessionPersonRow[],
+  ): Promise<void>;
 }
 
 export interface SqlEventStoreOptions {
@@ -125,10 +130,8 @@ export class SqlEventStore implements EventStore {
         body: e.body,
       }));
     const inserted = new Set<string>();
-    const prepared = this.prepared;
-    if (prepared) {
-      // Holding Kysely's connection keeps every other query of this store out while the rows go in.
-      const flags = await this.db.connection().execute(async () => prepared.insertEvents(rows));
+    if (this.prepared) {
+      const flags = await this.prepared.insertEvents(rows);
       rows.forEach((row, i) => flags[i] && inserted.add(row.id));
     } else {
       await this.db.transaction().execute(async (trx) => {
@@ -302,11 +305,7 @@ export class SqlEventStore implements EventStore {
         })),
       ),
     );
-    const prepared = this.prepared;
-    if (prepared) {
-      await this.db.connection().execute(async () => prepared.replaceSessions(keys, sessions, people));
-      return;
-    }
+    if (this.prepared) return this.prepared.replaceSessions(keys, sessions, people);
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
         const chunk = keys.slice(i, i + INSERT_CHUNK);

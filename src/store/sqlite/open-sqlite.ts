@@ -15,11 +15,13 @@ export function openSqliteStore(path: string): SqlEventStore {
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
-  // Prepared on first use: the tables exist only once the store is migrated.
-  let writes: PreparedWrites | undefined;
+  // Prepared on first use, since the tables exist only once the store is migrated. Holding Kysely's one connection
+  // keeps every other query of this store out while the rows go in.
+  let writes: ReturnType<typeof preparedWrites> | undefined;
   const prepared: PreparedWrites = {
-    insertEvents: (rows) => (writes ??= preparedWrites(database)).insertEvents(rows),
-    replaceSessions: (keys, sessions, people) => (writes ??= preparedWrites(database)).replaceSessions(keys, sessions, people),
+    insertEvents: (rows) => db.connection().execute(async () => (writes ??= preparedWrites(database)).insertEvents(rows)),
+    replaceSessions: (keys, sessions, people) =>
+      db.connection().execute(async () => (writes ??= preparedWrites(database)).replaceSessions(keys, sessions, people)),
   };
   return new SqlEventStore("sqlite", db, { prepared });
 }

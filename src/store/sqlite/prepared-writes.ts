@@ -3,9 +3,14 @@
  * more than the rows themselves. Each call is one transaction, and does exactly what SqlEventStore's Kysely queries do.
  */
 import type { Database } from "better-sqlite3";
-import type { EventRow, PreparedWrites, SessionPersonRow, SessionRow } from "../sql-store.js";
+import type { EventRow, SessionPersonRow, SessionRow } from "../sql-store.js";
 
-export function preparedWrites(database: Database): PreparedWrites {
+export interface SqliteWrites {
+  insertEvents(rows: readonly EventRow[]): boolean[];
+  replaceSessions(partitionKeys: readonly string[], sessions: readonly SessionRow[], people: readonly SessionPersonRow[]): void;
+}
+
+export function preparedWrites(database: Database): SqliteWrites {
   const insertEvent = database.prepare<EventRow>(
     `insert into events (id, type, created_at, received_at, channel, room_name, room_session_id, partition_key, body)
      values (@id, @type, @created_at, @received_at, @channel, @room_name, @room_session_id, @partition_key, @body)
