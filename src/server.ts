@@ -24,6 +24,12 @@ import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";
 import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
 
+/**
+ * How many of the newest events have their sessions derived again at start: far more than a running service ever
+ * has committed and not yet derived, and quick to derive.
+ */
+const RECENT_EVENTS_DERIVED_AT_START = 10_000;
+
 export interface Service {
   app: FastifyInstance;
   store: EventStore;
@@ -124,6 +130,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const writer = await StoreWriter.start({ databaseUrl: config.databaseUrl, metadata }, (message, partitionKeys) =>
     app.log.error({ partitionKeys, reason: message }, "deriving sessions failed"),
   );
+  // The writer derives each commit within a fraction of a second. Whatever the last process committed but had not
+  // derived when it stopped (killed, or the machine lost power) is among the newest events: derived again now.
+  await writer.markDirty(await store.recentPartitionKeys(RECENT_EVENTS_DERIVED_AT_START));
   const spoolPath = spoolPathOf(config);
   let spool: Spool | null = null;
   if (spoolPath !== null) {

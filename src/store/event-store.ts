@@ -115,6 +115,8 @@ export interface EventStore {
   deleteEventsThrough(seq: number): Promise<void>;
   /** Every partition that has events: what a rebuild derives. */
   partitionKeys(): Promise<string[]>;
+  /** The partitions of the newest `count` events: what a restarted service derives again. */
+  recentPartitionKeys(count: number): Promise<string[]>;
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>>;
   /** Artifacts (recordings, transcriptions) of a room that carry no roomSessionId, created within [from, to]. */
   roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;

@@ -228,6 +228,16 @@ export class SqlEventStore implements EventStore {
     await this.db.deleteFrom("events").where("seq", "<=", seq).execute();
   }
 
+  async recentPartitionKeys(count: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom((eb) => eb.selectFrom("events").select("partition_key").orderBy("seq", "desc").limit(count).as("recent"))
+      .select("partition_key")
+      .distinct()
+      .where("partition_key", "is not", null)
+      .execute();
+    return rows.map((r) => r.partition_key!);
+  }
+
   async partitionKeys(): Promise<string[]> {
     const rows = await this.db
       .selectFrom("events")

@@ -1,15 +1,20 @@
 /**
  * `meetmeter rebuild` recomputes every session from the event log, and what it computes is exactly what the running
- * service had derived live from the same events, delivered shuffled and duplicated.
+ * service had derived live from the same events, delivered shuffled and duplicated. A restarted service derives what
+ * the last one committed but had no time to derive.
  */
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
+import { lineToEvent } from "../../src/cli/import-export.js";
+import { createService } from "../../src/server.js";
 import { generateTraffic, sendEvents } from "../../src/simulate/index.js";
-import type { EventStore } from "../../src/store/event-store.js";
+import type { EventStore, IncomingEvent } from "../../src/store/event-store.js";
 import { openStore } from "../../src/store/open-store.js";
-import { CLI, REPO_ROOT, startTestServer } from "../helpers/server.js";
-import { STORE_KINDS, type TestStore } from "../helpers/stores.js";
+import { api } from "../helpers/deliver.js";
+import { CLI, REPO_ROOT, startTestServer, testConfig } from "../helpers/server.js";
+import { openTestStore, STORE_KINDS, type TestStore } from "../helpers/stores.js";
+import { MeetingLog } from "../unit/attendance/meeting-log.js";
 
 const METADATA_SECRET = "rebuild-metadata-secret";
 // Yesterday: every session is over, so no figure moves with the clock between the live derivation and the rebuild.
@@ -64,6 +69,45 @@ describe.each(STORE_KINDS)("meetmeter rebuild on %s", (kind) => {
       for (const [id, detail] of live) expect(rebuilt.get(id), id).toEqual(detail);
     } finally {
       await store.close();
+    }
+  });
+});
+
+describe.each(STORE_KINDS)("a restart on %s", (kind) => {
+  let testStore: TestStore | null = null;
+  afterEach(async () => {
+    await testStore?.cleanup();
+    testStore = null;
+  });
+
+  it("derives the sessions of events the last process committed but never derived", async () => {
+    testStore = await openTestStore(kind);
+    const log = new MeetingLog({ roomName: "/restart-1", roomSessionId: "s-restart", day: "2026-03-02" })
+      .join("09:00:00", "p-teacher", { roleName: "host", externalId: "teacher-1" })
+      .join("09:01:00", "p-ana", { externalId: "student-1" })
+      .started("09:01:00")
+      .leave("09:31:00", "p-ana")
+      .leave("09:41:00", "p-teacher")
+      .ended("09:42:00");
+    // What a process killed right after its commits leaves behind: the events in the log, and no session yet.
+    const receivedAt = new Date().toISOString();
+    await testStore.store.append(log.raw().map((body) => lineToEvent(JSON.stringify(body), receivedAt) as IncomingEvent));
+    expect(await testStore.store.getSession("s-restart")).toBeNull();
+
+    const service = await createService(testConfig({ databaseUrl: testStore.databaseUrl }), { store: testStore.store, logger: false });
+    try {
+      const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+      const res = await api(url, service.token)("/api/sessions/s-restart");
+      expect(res.status).toBe(200);
+      const detail = (await res.json()) as SessionDetail;
+      // 09:01 → 09:31, when Ana's leave left fewer than two; Ana 30 min, the teacher 41 min.
+      expect(detail.durationSeconds).toBe(1800);
+      expect(detail.participants.map((p) => [p.key, p.connectedSeconds]).sort()).toEqual([
+        ["external:student-1", 1800],
+        ["external:teacher-1", 2460],
+      ]);
+    } finally {
+      await service.close();
     }
   });
 });

@@ -104,6 +104,18 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect((await t.store.eventsOfPartitions(["session:s-1"])).map((e) => e.id)).toEqual(["x1", "x2"]);
   });
 
+  it("names the partitions of the newest events, once each", async () => {
+    await t.store.append([
+      event("r1", { partitionKey: "session:old" }),
+      event("r2", { partitionKey: "session:a" }),
+      event("r3", { partitionKey: null }),
+      event("r4", { partitionKey: "session:b" }),
+      event("r5", { partitionKey: "session:a" }),
+    ]);
+    expect((await t.store.recentPartitionKeys(4)).sort()).toEqual(["session:a", "session:b"]);
+    expect((await t.store.recentPartitionKeys(100)).sort()).toEqual(["session:a", "session:b", "session:old"]);
+  });
+
   it("pages raw events with filters and a cursor", async () => {
     await t.store.append([
       event("e1"),
