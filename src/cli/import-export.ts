@@ -7,8 +7,7 @@ import { createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
-import { instantOf } from "../iso-time.js";
+import { toIncomingEvent } from "../ingest/receive.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
@@ -35,17 +34,11 @@ export function lineToEvent(line: string, receivedAt: string): IncomingEvent | s
   }
   const parsed = parseEvent(parsedBody);
   if (!parsed.ok) return parsed.message;
-  return {
-    id: parsed.event.id,
-    type: parsed.event.type,
-    createdAt: new Date(instantOf(parsed.event.createdAt)).toISOString(),
+  return toIncomingEvent(parsed.event, {
     receivedAt: exported && typeof record.receivedAt === "string" ? record.receivedAt : receivedAt,
     channel: exported && typeof record.channel === "string" ? record.channel : null,
-    roomName: roomNameOf(parsed.event),
-    roomSessionId: sessionIdOf(parsed.event),
-    partitionKey: partitionKeyOf(parsed.event),
     body: Buffer.from(raw, "utf8"),
-  };
+  });
 }
 
 export function register(program: Command): void {

@@ -5,6 +5,7 @@
 import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
 import { instantOf } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
+import type { WherebyEvent } from "../whereby/events.js";
 import { readWebhookEvent } from "../whereby/handle-webhook.js";
 import { verifyWherebySignature } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
@@ -34,6 +35,22 @@ export interface ReceiverOptions {
 }
 
 export type Receiver = (delivery: Delivery) => Promise<Accepted>;
+
+/** A parsed event as the log keeps it: its time in UTC, and the room, session and partition it belongs to. */
+export function toIncomingEvent(
+  event: WherebyEvent,
+  arrival: { receivedAt: string; channel: string | null; body: Buffer },
+): IncomingEvent {
+  return {
+    id: event.id,
+    type: event.type,
+    createdAt: new Date(instantOf(event.createdAt)).toISOString(),
+    roomName: roomNameOf(event),
+    roomSessionId: sessionIdOf(event),
+    partitionKey: partitionKeyOf(event),
+    ...arrival,
+  };
+}
 
 /**
  * Makes the receiver. It resolves with the acknowledgement only after the event is committed, and throws a
@@ -73,17 +90,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const verdict = readWebhookEvent(delivery.body);
     if (!verdict.ok) return quarantine(delivery, new WebhookError(verdict.error, verdict.message));
     const { event } = verdict;
-    const incoming: IncomingEvent = {
-      id: event.id,
-      type: event.type,
-      createdAt: new Date(instantOf(event.createdAt)).toISOString(),
-      receivedAt: new Date().toISOString(),
-      channel: delivery.channel,
-      roomName: roomNameOf(event),
-      roomSessionId: sessionIdOf(event),
-      partitionKey: partitionKeyOf(event),
-      body: delivery.body,
-    };
+    const receivedAt = new Date().toISOString();
+    const incoming = toIncomingEvent(event, { receivedAt, channel: delivery.channel, body: delivery.body });
     try {
       const { stored } = await options.committer.submit(incoming);
       return { ok: true, id: event.id, type: event.type, duplicate: !stored };

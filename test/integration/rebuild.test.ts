@@ -34,14 +34,14 @@ async function allSessions(store: EventStore): Promise<Map<string, SessionDetail
   return details;
 }
 
-describe.each(STORE_KINDS)("meetmeter rebuild on %s", (kind) => {
+describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
   let leftover: TestStore | null = null;
   afterEach(async () => {
     await leftover?.cleanup();
     leftover = null;
   });
 
-  it("gives the sessions the service derived live, field for field", async () => {
+  it("meetmeter rebuild gives the sessions the service derived live, field for field", async () => {
     const server = await startTestServer({ store: kind, metadataSecrets: [METADATA_SECRET] });
     leftover = server.testStore;
     const traffic = generateTraffic({ scenario: "chaos", sessions: 6, seed: 77, start: START, metadataSecret: METADATA_SECRET });
@@ -71,17 +71,10 @@ describe.each(STORE_KINDS)("meetmeter rebuild on %s", (kind) => {
       await store.close();
     }
   });
-});
 
-describe.each(STORE_KINDS)("a restart on %s", (kind) => {
-  let testStore: TestStore | null = null;
-  afterEach(async () => {
-    await testStore?.cleanup();
-    testStore = null;
-  });
-
-  it("derives the sessions of events the last process committed but never derived", async () => {
-    testStore = await openTestStore(kind);
+  it("a restart derives the sessions of events the last process committed but never derived", async () => {
+    const testStore = await openTestStore(kind);
+    leftover = testStore;
     const log = new MeetingLog({ roomName: "/restart-1", roomSessionId: "s-restart", day: "2026-03-02" })
       .join("09:00:00", "p-teacher", { roleName: "host", externalId: "teacher-1" })
       .join("09:01:00", "p-ana", { externalId: "student-1" })

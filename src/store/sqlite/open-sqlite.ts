@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import type { Database as Schema } from "../schema.js";
 import { SqlEventStore, type PreparedWrites } from "../sql-store.js";
-import { preparedWrites } from "./prepared-writes.js";
+import { preparedWrites, type SqliteWrites } from "./prepared-writes.js";
 
 export function openSqliteStore(path: string): SqlEventStore {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -17,11 +17,12 @@ export function openSqliteStore(path: string): SqlEventStore {
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
   // Prepared on first use, since the tables exist only once the store is migrated. Holding Kysely's one connection
   // keeps every other query of this store out while the rows go in.
-  let writes: ReturnType<typeof preparedWrites> | undefined;
+  let writes: SqliteWrites | undefined;
+  const ready = () => (writes ??= preparedWrites(database));
   const prepared: PreparedWrites = {
-    insertEvents: (rows) => db.connection().execute(async () => (writes ??= preparedWrites(database)).insertEvents(rows)),
+    insertEvents: (rows) => db.connection().execute(async () => ready().insertEvents(rows)),
     replaceSessions: (keys, sessions, people) =>
-      db.connection().execute(async () => (writes ??= preparedWrites(database)).replaceSessions(keys, sessions, people)),
+      db.connection().execute(async () => ready().replaceSessions(keys, sessions, people)),
   };
   return new SqlEventStore("sqlite", db, { prepared });
 }
