@@ -12,8 +12,53 @@ const FIRST_YEAR = 1970;
 
 export const ISO_INSTANT_HINT = "an ISO 8601 time with its zone, e.g. 2026-03-02T09:00:00.000Z";
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`, as Whereby and `toISOString` write every instant. */
+const CANONICAL_LENGTH = 24;
+const SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 0x2d], // -
+  [7, 0x2d],
+  [10, 0x54], // T
+  [13, 0x3a], // :
+  [16, 0x3a],
+  [19, 0x2e], // .
+  [23, 0x5a], // Z
+];
+
+/** The number written by the decimal digits text[from, to), or -1 when one of them is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i += 1) {
+    const digit = text.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * The canonical form read without the regular expression, which is most of the cost of reading an event: the instant,
+ * null when its date or time does not exist, or undefined when `text` is not in that form (the general rule reads it).
+ */
+function canonicalInstant(text: string): number | null | undefined {
+  for (const [at, code] of SEPARATORS) if (text.charCodeAt(at) !== code) return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  const millis = digits(text, 20, 23);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || millis < 0) return undefined;
+  if (year < FIRST_YEAR || month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis);
 }
 
 /**
@@ -26,6 +71,10 @@ function daysIn(year: number, month: number): number {
  * parseIsoInstant("2026-03-02", { dateOnly: true }); // 1772409600000
  */
 export function parseIsoInstant(text: string, options: { dateOnly?: boolean } = {}): number | null {
+  if (text.length === CANONICAL_LENGTH) {
+    const canonical = canonicalInstant(text);
+    if (canonical !== undefined) return canonical;
+  }
   const match = INSTANT.exec(text);
   if (!match) return null;
   const [, y, mo, d, h, mi, s, fraction, z, sign, oh, om] = match;

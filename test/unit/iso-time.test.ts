@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { instantOf, parseIsoInstant } from "../../src/iso-time.js";
 
@@ -31,6 +32,27 @@ describe("parseIsoInstant", () => {
     "Mon, 02 Mar 2026 09:00:00 GMT",
   ])("refuses %s", (text) => {
     expect(parseIsoInstant(text)).toBeNull();
+  });
+
+  it("reads the form every event is written in exactly as Date's own writer does, and refuses dates that do not exist", () => {
+    const part = (width: number, max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(width, "0"));
+    const canonical = fc
+      .tuple(part(4, 2500), part(2, 13), part(2, 32), part(2, 25), part(2, 61), part(2, 61), part(3, 999))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(canonical, (text) => {
+        const ms = Date.parse(text);
+        // The text names a real instant when Date writes that instant back as the same text.
+        const real = !Number.isNaN(ms) && new Date(ms).toISOString() === text && ms >= Date.UTC(1970, 0, 1);
+        expect(parseIsoInstant(text)).toBe(real ? ms : null);
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const text of ["2024-02-29T23:59:59.999Z", "2100-02-29T00:00:00.000Z", "2000-02-29T00:00:00.000Z"]) {
+      expect(parseIsoInstant(text)).toBe(new Date(text).toISOString() === text ? Date.parse(text) : null);
+    }
+    expect(parseIsoInstant("2026-03-02T09:00:00.000z")).toBe(Date.UTC(2026, 2, 2, 9));
+    expect(parseIsoInstant("2026-03-02T09:00:0a.000Z")).toBeNull();
   });
 
   it("takes a date alone as its midnight UTC only when asked to", () => {
