@@ -6,7 +6,7 @@
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
 import { derivePartition, type MetadataOptions } from "../projection/projector.js";
 import type { EventStore, Page, PersonSessionRow, SessionFilter } from "../store/event-store.js";
-import { summaryOf } from "../store/sql-store.js";
+import { summaryOf } from "../store/session-rows.js";
 import { bucketUsage, type UsageInterval, type UsageReport } from "./usage.js";
 
 /** How long after a session's end a recording or transcription without a roomSessionId is taken as its own. */

@@ -1,10 +1,10 @@
 /**
- * The deriving thread: reads the events of dirty partitions on a connection of its own and derives their sessions.
- * The writer thread saves what it returns, so commits never wait behind parsing and deriving.
+ * The deriving thread: reads the events of the partitions it is asked for on a connection of its own, derives their
+ * sessions and answers with the rows to save. Started and reached through derive-thread.ts.
  */
 import { workerData } from "node:worker_threads";
 import { openStore } from "../store/open-store.js";
-import { derivePartitions } from "./projector.js";
+import { derivePartitionRows } from "./projector.js";
 import { serveRequests } from "./threads.js";
 import type { WriterSettings } from "./writer-worker.js";
 
@@ -15,5 +15,5 @@ const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
 
 serveRequests<DeriveRequest>(async (request) => {
   if (request.op === "close") return store.close();
-  return derivePartitions(store, request.partitionKeys, { ...settings.metadata, now: request.now });
+  return derivePartitionRows(store, request.partitionKeys, { ...settings.metadata, now: request.now });
 });

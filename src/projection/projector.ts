@@ -4,17 +4,18 @@
  */
 import { deriveSessions, type DeriveOptions } from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
-import type { DerivedPartition, EventStore, StoredEvent } from "../store/event-store.js";
+import type { DerivedPartition, EventStore } from "../store/event-store.js";
+import { toSessionRows, type SessionRows } from "../store/session-rows.js";
 import { parseEvent, type WherebyEvent } from "../whereby/events.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
 
 /** The stored bodies as events; a body that no longer parses (it did when stored) is left out. */
-export function eventsFromLog(stored: readonly StoredEvent[]): WherebyEvent[] {
+export function eventsFromLog(bodies: readonly string[]): WherebyEvent[] {
   const events: WherebyEvent[] = [];
-  for (const row of stored) {
+  for (const body of bodies) {
     try {
-      const parsed = parseEvent(JSON.parse(row.body.toString("utf8")));
+      const parsed = parseEvent(JSON.parse(body));
       if (parsed.ok) events.push(parsed.event);
     } catch {
       // Only parseable bodies are ever stored; nothing to derive from one that is not.
@@ -29,13 +30,25 @@ export async function derivePartitions(
   partitionKeys: readonly string[],
   options: DeriveOptions,
 ): Promise<DerivedPartition[]> {
-  const byPartition = new Map<string, StoredEvent[]>(partitionKeys.map((key) => [key, []]));
-  for (const row of await store.eventsOfPartitions(partitionKeys)) byPartition.get(row.partitionKey ?? "")?.push(row);
-  return [...byPartition].map(([partitionKey, rows]) => ({
+  const byPartition = new Map<string, string[]>(partitionKeys.map((key) => [key, []]));
+  for (const row of await store.bodiesOfPartitions(partitionKeys)) byPartition.get(row.partitionKey)?.push(row.body);
+  return [...byPartition].map(([partitionKey, bodies]) => ({
     partitionKey,
-    sessions: deriveSessions(eventsFromLog(rows), options),
+    sessions: deriveSessions(eventsFromLog(bodies), options),
   }));
 }
+
+/** Derives each partition as {@link derivePartitions} does, as the rows that replace its sessions in the store. */
+export async function derivePartitionRows(
+  store: EventStore,
+  partitionKeys: readonly string[],
+  options: DeriveOptions,
+): Promise<SessionRows> {
+  return toSessionRows(await derivePartitions(store, partitionKeys, options));
+}
+
+/** How partitions are derived: on another thread (see derive-thread.ts), or here with {@link derivePartitionRows}. */
+export type Derive = (partitionKeys: readonly string[], now: number) => Promise<SessionRows>;
 
 export async function derivePartition(
   store: EventStore,
@@ -56,7 +69,7 @@ const DEFAULT_DELAY_MS = 100;
 
 export interface ProjectorSettings {
   /** Derives partitions (on another thread, say); by default here, reading their events from the store. */
-  derive?: (partitionKeys: readonly string[], now: number) => Promise<DerivedPartition[]>;
+  derive?: Derive;
   onError?: (error: unknown, partitionKeys: readonly string[]) => void;
   delayMs?: number;
 }
@@ -78,7 +91,7 @@ export class Projector {
     options: MetadataOptions,
     settings: ProjectorSettings = {},
   ) {
-    this.derive = settings.derive ?? ((keys, now) => derivePartitions(store, keys, { ...options, now }));
+    this.derive = settings.derive ?? ((keys, now) => derivePartitionRows(store, keys, { ...options, now }));
     this.onError = settings.onError ?? (() => {});
     this.delayMs = settings.delayMs ?? DEFAULT_DELAY_MS;
   }

@@ -1,8 +1,10 @@
 /** Recomputes every derived session from the event log, partition by partition. */
 import type { EventStore } from "../store/event-store.js";
-import { derivePartitions, type MetadataOptions } from "./projector.js";
+import type { SessionRows } from "../store/session-rows.js";
+import { derivePartitionRows, type Derive, type MetadataOptions } from "./projector.js";
 
-const PARTITIONS_PER_ROUND = 250;
+/** Partitions derived together and saved in one transaction: few enough that a round's events stay a few MB. */
+const PARTITIONS_PER_ROUND = 50;
 
 export interface RebuildResult {
   partitions: number;
@@ -11,21 +13,40 @@ export interface RebuildResult {
   seconds: number;
 }
 
-export async function rebuildAll(
-  store: EventStore,
-  options: MetadataOptions & { now?: number; onProgress?: (done: number, total: number) => void },
-): Promise<RebuildResult> {
+export interface RebuildOptions extends MetadataOptions {
+  now?: number;
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Derives a round of partitions; by default here, from this store. With a deriving thread (derive-thread.ts) the
+   * next round is derived while this one is saved.
+   */
+  derive?: Derive;
+  partitionsPerRound?: number;
+}
+
+export async function rebuildAll(store: EventStore, options: RebuildOptions): Promise<RebuildResult> {
   const started = performance.now();
+  const now = options.now ?? Date.now();
+  const derive = options.derive ?? ((keys, at) => derivePartitionRows(store, keys, { ...options, now: at }));
   const keys = await store.partitionKeys();
   const events = await store.countEvents();
   await store.clearSessions();
+  const rounds: string[][] = [];
+  const size = options.partitionsPerRound ?? PARTITIONS_PER_ROUND;
+  for (let i = 0; i < keys.length; i += size) rounds.push(keys.slice(i, i + size));
+
   let sessions = 0;
-  for (let i = 0; i < keys.length; i += PARTITIONS_PER_ROUND) {
-    const round = keys.slice(i, i + PARTITIONS_PER_ROUND);
-    const derived = await derivePartitions(store, round, { ...options, now: options.now ?? Date.now() });
-    await store.replaceSessions(derived);
-    sessions += derived.reduce((sum, p) => sum + p.sessions.length, 0);
-    options.onProgress?.(Math.min(i + PARTITIONS_PER_ROUND, keys.length), keys.length);
+  let done = 0;
+  let next: Promise<SessionRows> | undefined = rounds[0] && derive(rounds[0], now);
+  for (let i = 0; i < rounds.length; i += 1) {
+    const rows = await next!;
+    next = rounds[i + 1] && derive(rounds[i + 1]!, now);
+    // Awaited on the next turn; until then a failure of it must not count as unhandled if this save fails first.
+    next?.catch(() => {});
+    await store.replaceSessions(rows);
+    sessions += rows.sessions.length;
+    done += rounds[i]!.length;
+    options.onProgress?.(done, keys.length);
   }
   return { partitions: keys.length, sessions, events, seconds: (performance.now() - started) / 1000 };
 }

@@ -4,11 +4,11 @@
  * blocking one) then never hold up the thread that answers HTTP, nor wait behind derivation.
  */
 import { workerData } from "node:worker_threads";
-import type { DerivedPartition, IncomingEvent } from "../store/event-store.js";
+import type { IncomingEvent } from "../store/event-store.js";
 import { openStore } from "../store/open-store.js";
-import type { DeriveRequest } from "./derive-worker.js";
+import { DeriveThread } from "./derive-thread.js";
 import { Projector, type MetadataOptions } from "./projector.js";
-import { notify, serveRequests, Thread } from "./threads.js";
+import { notify, serveRequests } from "./threads.js";
 
 export interface WriterSettings {
   databaseUrl: string;
@@ -29,13 +29,9 @@ export interface DeriveFailure {
 
 const settings = workerData as WriterSettings;
 const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
-let deriver = await Thread.start<DeriveRequest>("derive-worker", settings);
+const deriver = await DeriveThread.start(settings);
 const projector = new Projector(store, settings.metadata, {
-  async derive(partitionKeys, now) {
-    // A deriving thread that died (out of memory on a huge partition, say) is replaced: the next round derives again.
-    if (deriver.failed) deriver = await Thread.start<DeriveRequest>("derive-worker", settings);
-    return deriver.call<DerivedPartition[]>({ op: "derive", partitionKeys: [...partitionKeys], now });
-  },
+  derive: (partitionKeys, now) => deriver.derive(partitionKeys, now),
   onError: (error, partitionKeys) =>
     notify({ message: error instanceof Error ? error.message : String(error), partitionKeys } satisfies DeriveFailure),
 });
@@ -56,8 +52,7 @@ serveRequests<WriterRequest>(async (request) => {
       return projector.idle();
     case "close":
       await projector.idle();
-      await deriver.call({ op: "close" }).catch(() => {});
-      await deriver.terminate();
+      await deriver.close();
       await store.close();
       return undefined;
   }

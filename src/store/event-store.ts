@@ -3,6 +3,7 @@
  * derived from the log. Everything above this file speaks only to it.
  */
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
+import type { SessionRows } from "./session-rows.js";
 
 /** An event about to be appended, with what the store indexes it by. */
 export interface IncomingEvent {
@@ -23,6 +24,12 @@ export interface IncomingEvent {
 export interface StoredEvent extends IncomingEvent {
   /** Order of arrival, across the whole log. */
   seq: number;
+}
+
+/** An event's body as text, and the partition it belongs to. */
+export interface PartitionBody {
+  partitionKey: string;
+  body: string;
 }
 
 /** A validly signed body that is not a usable event: kept, never silently dropped. */
@@ -106,8 +113,8 @@ export interface EventStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  /** Every event of these partitions, in arrival order. */
-  eventsOfPartitions(partitionKeys: readonly string[]): Promise<StoredEvent[]>;
+  /** The body of every event of these partitions, in arrival order: all that deriving their sessions reads. */
+  bodiesOfPartitions(partitionKeys: readonly string[]): Promise<PartitionBody[]>;
   /** Events in arrival order after `afterSeq`: for rebuild and export. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   countEvents(): Promise<number>;
@@ -122,7 +129,7 @@ export interface EventStore {
   roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;
 
   /** Replaces every session derived from each of these partitions, all in one transaction. */
-  replaceSessions(partitions: readonly DerivedPartition[]): Promise<void>;
+  replaceSessions(rows: SessionRows): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */
   clearSessions(): Promise<void>;
   listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;

@@ -5,11 +5,11 @@
 import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import type {
-  DerivedPartition,
   EventFilter,
   EventStore,
   IncomingEvent,
   Page,
+  PartitionBody,
   PersonMatch,
   PersonSessionRow,
   QuarantinedDelivery,
@@ -19,7 +19,8 @@ import type {
   UsageRow,
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
-import type { Database, EventsTable, SessionPeopleTable, SessionsTable } from "./schema.js";
+import type { Database, EventsTable } from "./schema.js";
+import type { SessionPersonRow, SessionRow, SessionRows } from "./session-rows.js";
 import type { Selectable } from "kysely";
 
 /** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
@@ -65,8 +66,6 @@ const ARTIFACT_TYPES = ["recording.finished", "transcription.started", "transcri
 
 /** Rows as inserted. */
 export type EventRow = Omit<Selectable<EventsTable>, "seq">;
-export type SessionRow = Selectable<SessionsTable>;
-export type SessionPersonRow = Selectable<SessionPeopleTable>;
 
 /**
  * The two writes that run all the time, each in one transaction, for a database that can do them faster than a query
@@ -196,13 +195,22 @@ export class SqlEventStore implements EventStore {
     await this.db.destroy();
   }
 
-  async eventsOfPartitions(partitionKeys: readonly string[]): Promise<StoredEvent[]> {
-    const rows: Selectable<EventsTable>[] = [];
+  async bodiesOfPartitions(partitionKeys: readonly string[]): Promise<PartitionBody[]> {
+    // Only the columns deriving reads, the body as text: a rebuild reads every event, and each column is a value made.
+    const body =
+      this.kind === "sqlite" ? sql<string>`cast(body as text)` : sql<string>`convert_from(body, 'UTF8')`;
+    const rows: { seq: number | string; partitionKey: string; body: string }[] = [];
     for (let i = 0; i < partitionKeys.length; i += INSERT_CHUNK) {
       const keys = partitionKeys.slice(i, i + INSERT_CHUNK);
-      rows.push(...(await this.db.selectFrom("events").selectAll().where("partition_key", "in", keys).execute()));
+      const chunk = await this.db
+        .selectFrom("events")
+        .select(["seq", "partition_key as partitionKey", body.as("body")])
+        .where("partition_key", "in", keys)
+        .$narrowType<{ partitionKey: string }>()
+        .execute();
+      rows.push(...chunk);
     }
-    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toStoredEvent);
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(({ partitionKey, body }) => ({ partitionKey, body }));
   }
 
   async scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -283,38 +291,8 @@ export class SqlEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async replaceSessions(partitions: readonly DerivedPartition[]): Promise<void> {
-    if (partitions.length === 0) return;
-    const keys = partitions.map((p) => p.partitionKey);
-    const sessions: SessionRow[] = partitions.flatMap((p) =>
-      p.sessions.map((s) => ({
-        id: s.id,
-        partition_key: p.partitionKey,
-        room_name: s.roomName,
-        started_at: s.startedAt,
-        ongoing: s.ongoing ? 1 : 0,
-        participant_seconds: s.participantSeconds,
-        billable_minutes: s.billableParticipantMinutes,
-        unique_participants: s.uniqueParticipants,
-        summary: JSON.stringify(summaryOf(s)),
-        detail: JSON.stringify(s),
-      })),
-    );
-    const people: SessionPersonRow[] = partitions.flatMap((p) =>
-      p.sessions.flatMap((s) =>
-        s.participants.map((person) => ({
-          session_id: s.id,
-          person_key: person.key,
-          partition_key: p.partitionKey,
-          room_name: s.roomName,
-          started_at: s.startedAt,
-          ongoing: s.ongoing ? 1 : 0,
-          display_name: person.displayName,
-          connected_seconds: person.connectedSeconds,
-          attendance_percent: person.attendancePercent,
-        })),
-      ),
-    );
+  async replaceSessions({ partitionKeys: keys, sessions, people }: SessionRows): Promise<void> {
+    if (keys.length === 0) return;
     if (this.prepared) return this.prepared.replaceSessions(keys, sessions, people);
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
@@ -516,22 +494,4 @@ export class SqlEventStore implements EventStore {
       .execute();
     return rows.map((r) => r.partition_key);
   }
-}
-
-/** The summary fields of SPEC §4, in their order. */
-export function summaryOf(s: SessionSummary): SessionSummary {
-  return {
-    id: s.id,
-    roomName: s.roomName,
-    meetingId: s.meetingId,
-    startedAt: s.startedAt,
-    endedAt: s.endedAt,
-    reportedEndedAt: s.reportedEndedAt,
-    ongoing: s.ongoing,
-    durationSeconds: s.durationSeconds,
-    peakParticipants: s.peakParticipants,
-    uniqueParticipants: s.uniqueParticipants,
-    participantSeconds: s.participantSeconds,
-    billableParticipantMinutes: s.billableParticipantMinutes,
-  };
 }

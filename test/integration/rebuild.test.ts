@@ -7,6 +7,8 @@ import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
 import { lineToEvent } from "../../src/cli/import-export.js";
+import { DeriveThread } from "../../src/projection/derive-thread.js";
+import { rebuildAll } from "../../src/projection/rebuild.js";
 import { createService } from "../../src/server.js";
 import { generateTraffic, sendEvents } from "../../src/simulate/index.js";
 import type { EventStore, IncomingEvent } from "../../src/store/event-store.js";
@@ -63,11 +65,28 @@ describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
     expect(result.stdout).toContain(`Rebuilt ${live.size} sessions from ${stored} events`);
 
     const store = await openStore(server.testStore.databaseUrl);
+    const metadata = { metadataSecrets: [METADATA_SECRET] };
+    const deriver = await DeriveThread.start({ databaseUrl: server.testStore.databaseUrl, metadata });
     try {
       const rebuilt = await allSessions(store);
       expect([...rebuilt.keys()].sort()).toEqual([...live.keys()].sort());
       for (const [id, detail] of live) expect(rebuilt.get(id), id).toEqual(detail);
+
+      // Again in rounds of two partitions, each derived on the thread while the one before it is saved.
+      const rounds: number[] = [];
+      const again = await rebuildAll(store, {
+        ...metadata,
+        partitionsPerRound: 2,
+        derive: (keys, now) => deriver.derive(keys, now),
+        onProgress: (done) => rounds.push(done),
+      });
+      expect(rounds.length).toBeGreaterThan(2);
+      expect(again.sessions).toBe(live.size);
+      const rebuiltAgain = await allSessions(store);
+      expect([...rebuiltAgain.keys()].sort()).toEqual([...live.keys()].sort());
+      for (const [id, detail] of live) expect(rebuiltAgain.get(id), id).toEqual(detail);
     } finally {
+      await deriver.close();
       await store.close();
     }
   });

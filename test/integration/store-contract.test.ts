@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
 import type { IncomingEvent } from "../../src/store/event-store.js";
+import { toSessionRows } from "../../src/store/session-rows.js";
 import { InvalidCursorError } from "../../src/store/sql-store.js";
 import { STORE_KINDS, openTestStore, type TestStore } from "../helpers/stores.js";
 
@@ -99,9 +100,24 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect(await t.store.countEvents()).toBe(1234);
   });
 
-  it("returns the events of one partition in arrival order", async () => {
-    await t.store.append([event("x1"), event("y1", { partitionKey: "session:other" }), event("x2")]);
-    expect((await t.store.eventsOfPartitions(["session:s-1"])).map((e) => e.id)).toEqual(["x1", "x2"]);
+  it("returns the bodies of the events of some partitions, as text in arrival order", async () => {
+    await t.store.append([
+      event("x1"),
+      event("y1", { partitionKey: "session:other" }),
+      event("z1", { partitionKey: "session:third" }),
+      event("x2"),
+    ]);
+    expect(await t.store.bodiesOfPartitions(["session:s-1"])).toEqual([
+      { partitionKey: "session:s-1", body: JSON.stringify({ id: "x1", note: "é\u0000 raw" }) },
+      { partitionKey: "session:s-1", body: JSON.stringify({ id: "x2", note: "é\u0000 raw" }) },
+    ]);
+    const both = await t.store.bodiesOfPartitions(["session:s-1", "session:third"]);
+    expect(both.map((row) => [row.partitionKey, (JSON.parse(row.body) as { id: string }).id])).toEqual([
+      ["session:s-1", "x1"],
+      ["session:third", "z1"],
+      ["session:s-1", "x2"],
+    ]);
+    expect(await t.store.bodiesOfPartitions(["session:none"])).toEqual([]);
   });
 
   it("names the partitions of the newest events, once each", async () => {
@@ -145,12 +161,12 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("replaces a partition's sessions and lists them newest first with a cursor", async () => {
-    await t.store.replaceSessions([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]);
-    await t.store.replaceSessions([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z")] }]);
-    await t.store.replaceSessions([{ partitionKey: "room:/r", sessions: [
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]));
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z")] }]));
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "room:/r", sessions: [
       session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" }),
       session("d", "2026-03-03T09:00:00.000Z", { roomName: "/r", ongoing: true }),
-    ] }]);
+    ] }]));
     const first = await t.store.listSessions({}, 3, null);
     expect(first.results.map((s) => s.id)).toEqual(["d", "c", "b"]);
     const rest = await t.store.listSessions({}, 3, first.cursor);
@@ -167,7 +183,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect(range.results.map((s) => s.id)).toEqual(["b"]);
 
     // A partition derived again replaces what it had, and nothing else.
-    await t.store.replaceSessions([{ partitionKey: "room:/r", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })] }]);
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "room:/r", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })] }]));
     expect((await t.store.listSessions({}, 10, null)).results.map((s) => s.id)).toEqual(["c", "b", "a"]);
     expect(await t.store.ongoingPartitions()).toEqual([]);
 
@@ -178,8 +194,8 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("answers people, rooms and usage from the derived rows", async () => {
-    await t.store.replaceSessions([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]);
-    await t.store.replaceSessions([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })] }]);
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]));
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })] }]));
     const person = await t.store.sessionsOfPerson("external:ada");
     expect(person.map((p) => p.sessionId)).toEqual(["b", "a"]);
     expect(await t.store.sessionsOfPerson("external:nobody")).toEqual([]);
@@ -199,10 +215,10 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
       { startedAt: "2026-03-02T09:00:00.000Z", participantSeconds: 30.5, billableParticipantMinutes: 1 },
     ]);
     // Rooms a page at a time, by name.
-    await t.store.replaceSessions([
+    await t.store.replaceSessions(toSessionRows([
       { partitionKey: "session:c", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/art-1" })] },
       { partitionKey: "session:d", sessions: [session("d", "2026-03-03T09:00:00.000Z", { roomName: "/zoology" })] },
-    ]);
+    ]));
     const first = await t.store.rooms(2, null);
     expect(first.results.map((r) => r.roomName)).toEqual(["/art-1", "/math-101"]);
     const rest = await t.store.rooms(2, first.cursor);

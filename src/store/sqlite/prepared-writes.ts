@@ -3,7 +3,8 @@
  * more than the rows themselves. Each call is one transaction, and does exactly what SqlEventStore's Kysely queries do.
  */
 import type { Database } from "better-sqlite3";
-import type { EventRow, SessionPersonRow, SessionRow } from "../sql-store.js";
+import type { SessionPersonRow, SessionRow } from "../session-rows.js";
+import type { EventRow } from "../sql-store.js";
 
 export interface SqliteWrites {
   insertEvents(rows: readonly EventRow[]): boolean[];

@@ -1,0 +1,73 @@
+/**
+ * Derived sessions as the rows the store keeps: one row a session (its summary and its whole detail as JSON) and one
+ * a person. Built where sessions are derived, so that what crosses to the thread that saves them is flat rows of
+ * strings and numbers, cheap to copy, rather than every session's object tree.
+ */
+import type { SessionSummary } from "../attendance/types.js";
+import type { DerivedPartition } from "./event-store.js";
+import type { SessionPeopleTable, SessionsTable } from "./schema.js";
+import type { Selectable } from "kysely";
+
+export type SessionRow = Selectable<SessionsTable>;
+export type SessionPersonRow = Selectable<SessionPeopleTable>;
+
+/** What replaces the derived rows of some partitions: every session and person of each, none when it has none left. */
+export interface SessionRows {
+  partitionKeys: string[];
+  sessions: SessionRow[];
+  people: SessionPersonRow[];
+}
+
+/** The summary fields of SPEC §4, in their order. */
+export function summaryOf(s: SessionSummary): SessionSummary {
+  return {
+    id: s.id,
+    roomName: s.roomName,
+    meetingId: s.meetingId,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    reportedEndedAt: s.reportedEndedAt,
+    ongoing: s.ongoing,
+    durationSeconds: s.durationSeconds,
+    peakParticipants: s.peakParticipants,
+    uniqueParticipants: s.uniqueParticipants,
+    participantSeconds: s.participantSeconds,
+    billableParticipantMinutes: s.billableParticipantMinutes,
+  };
+}
+
+export function toSessionRows(partitions: readonly DerivedPartition[]): SessionRows {
+  const rows: SessionRows = { partitionKeys: [], sessions: [], people: [] };
+  for (const { partitionKey, sessions } of partitions) {
+    rows.partitionKeys.push(partitionKey);
+    for (const s of sessions) {
+      const ongoing = s.ongoing ? 1 : 0;
+      rows.sessions.push({
+        id: s.id,
+        partition_key: partitionKey,
+        room_name: s.roomName,
+        started_at: s.startedAt,
+        ongoing,
+        participant_seconds: s.participantSeconds,
+        billable_minutes: s.billableParticipantMinutes,
+        unique_participants: s.uniqueParticipants,
+        summary: JSON.stringify(summaryOf(s)),
+        detail: JSON.stringify(s),
+      });
+      for (const person of s.participants) {
+        rows.people.push({
+          session_id: s.id,
+          person_key: person.key,
+          partition_key: partitionKey,
+          room_name: s.roomName,
+          started_at: s.startedAt,
+          ongoing,
+          display_name: person.displayName,
+          connected_seconds: person.connectedSeconds,
+          attendance_percent: person.attendancePercent,
+        });
+      }
+    }
+  }
+  return rows;
+}
