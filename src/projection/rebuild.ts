@@ -28,6 +28,7 @@ export async function rebuildAll(store: EventStore, options: RebuildOptions): Pr
   const started = performance.now();
   const now = options.now ?? Date.now();
   const derive = options.derive ?? ((keys, at) => derivePartitionRows(store, keys, { ...options, now: at }));
+  await store.refreshStatistics();
   const keys = await store.partitionKeys();
   const events = await store.countEvents();
   await store.clearSessions();

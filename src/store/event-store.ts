@@ -120,6 +120,12 @@ export interface EventStore {
   countEvents(): Promise<number>;
   /** Removes events up to and including `seq`: how the spool forgets what reached the primary store. */
   deleteEventsThrough(seq: number): Promise<void>;
+  /**
+   * Brings the query planner's statistics of the log up to date: before a rebuild, which reads every partition. A log
+   * filled faster than PostgreSQL's autovacuum samples it (an import, a restore) has none yet, and PostgreSQL then
+   * reads each round's partitions by scanning the whole table.
+   */
+  refreshStatistics(): Promise<void>;
   /** Every partition that has events: what a rebuild derives. */
   partitionKeys(): Promise<string[]>;
   /** The partitions of the newest `count` events: what a restarted service derives again. */

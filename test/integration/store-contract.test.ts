@@ -1,9 +1,11 @@
 /** One contract, every store: what the rest of meetmeter relies on from the event log and the derived tables. */
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
 import type { IncomingEvent } from "../../src/store/event-store.js";
 import { toSessionRows } from "../../src/store/session-rows.js";
 import { InvalidCursorError } from "../../src/store/sql-store.js";
+import { POSTGRES_URL } from "../helpers/postgres.js";
 import { STORE_KINDS, openTestStore, type TestStore } from "../helpers/stores.js";
 
 function event(id: string, overrides: Partial<IncomingEvent> = {}): IncomingEvent {
@@ -118,6 +120,26 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
       ["session:s-1", "x2"],
     ]);
     expect(await t.store.bodiesOfPartitions(["session:none"])).toEqual([]);
+  });
+
+  it("refreshes the planner's statistics of a freshly filled log, which PostgreSQL has none of yet", async () => {
+    await t.store.append(Array.from({ length: 300 }, (_, i) => event(`stat-${i}`, { partitionKey: `session:s-${i % 30}` })));
+    await t.store.refreshStatistics();
+    if (kind === "postgres") {
+      const schema = new URL(t.databaseUrl).searchParams.get("schema");
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        const stats = await client.query(
+          "select n_distinct from pg_stats where schemaname = $1 and tablename = 'events' and attname = 'partition_key'",
+          [schema],
+        );
+        expect(stats.rows).toHaveLength(1);
+      } finally {
+        await client.end();
+      }
+    }
+    expect(await t.store.bodiesOfPartitions(["session:s-7"])).toHaveLength(10);
   });
 
   it("names the partitions of the newest events, once each", async () => {
