@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+export const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface Target {
   url: string;
