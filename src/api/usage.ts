@@ -53,6 +53,8 @@ function offsetMinutes(offset: string): number {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
+const DAY_MS = 86_400_000;
+
 export function bucketUsage(
   rows: readonly UsageRow[],
   options: { interval: UsageInterval; tz: string; from: string | null; to: string | null },
@@ -66,29 +68,43 @@ export function bucketUsage(
     hourCycle: "h23",
   });
   // Zone offsets change a few times a year at most: read them once per UTC day, and exactly only on days they change.
-  const offsetCache = new Map<number, { start: number; end: number }>();
-  const offsetAt = (ms: number): number => {
-    const day = Math.floor(ms / 86_400_000);
-    let known = offsetCache.get(day);
+  // Asking Intl is most of the work, so every answer is kept: each row and each bucket's start needs one.
+  const zoneDays = new Map<number, { start: string; end: string; minutes: number }>();
+  const zoneDay = (ms: number) => {
+    const day = Math.floor(ms / DAY_MS);
+    let known = zoneDays.get(day);
     if (!known) {
-      known = {
-        start: offsetMinutes(partsIn(formatter, day * 86_400_000).offset),
-        end: offsetMinutes(partsIn(formatter, day * 86_400_000 + 86_399_999).offset),
-      };
-      offsetCache.set(day, known);
+      const start = partsIn(formatter, day * DAY_MS).offset;
+      known = { start, end: partsIn(formatter, day * DAY_MS + DAY_MS - 1).offset, minutes: offsetMinutes(start) };
+      zoneDays.set(day, known);
     }
-    return known.start === known.end ? known.start : offsetMinutes(partsIn(formatter, ms).offset);
+    return known;
   };
+  const offsetTextAt = (ms: number): string => {
+    const known = zoneDay(ms);
+    return known.start === known.end ? known.start : partsIn(formatter, ms).offset;
+  };
+  const offsetAt = (ms: number): number => {
+    const known = zoneDay(ms);
+    return known.start === known.end ? known.minutes : offsetMinutes(partsIn(formatter, ms).offset);
+  };
+  const keysByLocalDay = new Map<number, string>();
   const keyOf = (ms: number) => {
-    const local = new Date(ms + offsetAt(ms) * 60_000).toISOString();
-    return options.interval === "day" ? local.slice(0, 10) : `${local.slice(0, 7)}-01`;
+    const localDay = Math.floor((ms + offsetAt(ms) * 60_000) / DAY_MS);
+    let key = keysByLocalDay.get(localDay);
+    if (key === undefined) {
+      const local = new Date(localDay * DAY_MS).toISOString();
+      key = options.interval === "day" ? local.slice(0, 10) : `${local.slice(0, 7)}-01`;
+      keysByLocalDay.set(localDay, key);
+    }
+    return key;
   };
   /** The local midnight that begins a bucket, as an ISO time with its offset in the zone. */
   const startOf = (key: string) => {
     const [y, m, d] = key.split("-").map(Number) as [number, number, number];
     let guess = Date.UTC(y, m - 1, d);
-    for (let i = 0; i < 3; i += 1) guess = Date.UTC(y, m - 1, d) - offsetMinutes(partsIn(formatter, guess).offset) * 60_000;
-    return `${key}T00:00:00${partsIn(formatter, guess).offset}`;
+    for (let i = 0; i < 3; i += 1) guess = Date.UTC(y, m - 1, d) - offsetAt(guess) * 60_000;
+    return `${key}T00:00:00${offsetTextAt(guess)}`;
   };
   const nextKey = (key: string) => {
     const [y, m, d] = key.split("-").map(Number) as [number, number, number];
