@@ -177,11 +177,10 @@ async function benchStore(kind: string) {
     const list = await timeRequests(url, config.apiToken, Array.from({ length: 500 }, () => "/api/sessions?limit=50"));
     const rooms = pick(200).map((_, i) => `/api/sessions?roomName=${encodeURIComponent(`/analytics-room-${i % 100}`)}&limit=50`);
     const roomList = await timeRequests(url, config.apiToken, rooms);
-    const usage = await timeRequests(
-      url,
-      config.apiToken,
-      Array.from({ length: 20 }, () => "/api/usage?interval=day&tz=Europe/Oslo&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"),
-    );
+    const year = "/api/usage?interval=day&tz=Europe/Oslo&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z";
+    // One warm-up, as for the other reads: the first answer also compiles the route's code, at twice the time.
+    await timeRequests(url, config.apiToken, [year]);
+    const usage = await timeRequests(url, config.apiToken, Array.from({ length: 20 }, () => year));
     return {
       store: kind,
       events: filled.events,
