@@ -1,13 +1,14 @@
 /**
  * The analytics benchmark: a store of 1,000,000 events (about 20,000 sessions) on each store, then
- *   rebuild throughput and peak RSS (`meetmeter rebuild`, in a process of its own as an operator runs it),
+ *   rebuild throughput and peak RSS (the built `meetmeter rebuild`, in a process of its own as an operator runs it),
  *   GET /api/sessions/:id p50 and p99, one page of GET /api/sessions p99, a year of GET /api/usage, and the peak RSS
  *   of this process while it serves them.
  *
  *   npm run bench:analytics [-- --events 1000000 --stores sqlite,postgres --samples 2000]
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
+import { createRequire } from "node:module";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,7 @@ import { createService } from "../src/server.js";
 import type { EventStore, IncomingEvent } from "../src/store/event-store.js";
 import { openStore } from "../src/store/open-store.js";
 import { parseEvent } from "../src/whereby/events.js";
-import { REPO_ROOT, TSX } from "./lib/processes.js";
+import { REPO_ROOT } from "./lib/processes.js";
 import { sessionEvents } from "./lib/session-events.js";
 
 const { values: flags } = parseArgs({
@@ -121,9 +122,17 @@ function peakRssOf(pid: number): number {
   }
 }
 
-/** `meetmeter rebuild` in a process of its own, as an operator runs it: its figures as printed, and its peak RSS. */
+/**
+ * `meetmeter rebuild` as an operator runs it: the built command (compiled first, so that it is this source), in a
+ * process of its own. Its figures as it prints them, and its peak RSS. Run from source instead, under tsx, its
+ * module loader's threads add about 60 MB.
+ */
 async function runRebuild(databaseUrl: string) {
-  const child = spawn(process.execPath, ["--import", TSX, "src/cli/main.ts", "rebuild", "--database", databaseUrl], {
+  execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: REPO_ROOT,
+    stdio: "inherit",
+  });
+  const child = spawn(process.execPath, ["bin/meetmeter.js", "rebuild", "--database", databaseUrl], {
     cwd: REPO_ROOT,
     env: { ...process.env, MEETMETER_METADATA_SECRET: "bench-metadata-secret" },
     stdio: ["ignore", "pipe", "inherit"],

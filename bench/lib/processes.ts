@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
-export const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 export interface Target {
   url: string;
