@@ -11,7 +11,7 @@ export function register(program: Command): void {
         const keys = await store.partitionKeys();
         const bar = await progressBar(keys.length, "rebuild");
         const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
-        // Deriving on a thread of its own overlaps with saving here: the two take about the same time.
+        // Each round is derived on a thread of its own while this one saves the round before.
         const deriver = await DeriveThread.start({ databaseUrl: config.databaseUrl, metadata });
         const result = await rebuildAll(store, {
           ...metadata,
