@@ -20,7 +20,7 @@ import type {
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database, EventsTable } from "./schema.js";
-import type { SessionPersonRow, SessionRow, SessionRows } from "./session-rows.js";
+import type { SessionRows } from "./session-rows.js";
 import type { Selectable } from "kysely";
 
 /** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
@@ -76,11 +76,7 @@ export interface PreparedWrites {
   /** Inserts events, skipping ids already there; one flag per row, true where it was new. */
   insertEvents(rows: readonly EventRow[]): Promise<boolean[]>;
   /** Replaces every session and attendance row of these partitions with the given ones. */
-  replaceSessions(
-    partitionKeys: readonly string[],
-    sessions: readonly SessionRow[],
-    people: readonly SessionPersonRow[],
-  ): Promise<void>;
+  replaceSessions(rows: SessionRows): Promise<void>;
 }
 
 export interface SqlEventStoreOptions {
@@ -296,9 +292,10 @@ export class SqlEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async replaceSessions({ partitionKeys: keys, sessions, people }: SessionRows): Promise<void> {
+  async replaceSessions(rows: SessionRows): Promise<void> {
+    const { partitionKeys: keys, sessions, people } = rows;
     if (keys.length === 0) return;
-    if (this.prepared) return this.prepared.replaceSessions(keys, sessions, people);
+    if (this.prepared) return this.prepared.replaceSessions(rows);
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
         const chunk = keys.slice(i, i + INSERT_CHUNK);

@@ -21,8 +21,7 @@ export function openSqliteStore(path: string): SqlEventStore {
   const ready = () => (writes ??= preparedWrites(database));
   const prepared: PreparedWrites = {
     insertEvents: (rows) => db.connection().execute(async () => ready().insertEvents(rows)),
-    replaceSessions: (keys, sessions, people) =>
-      db.connection().execute(async () => ready().replaceSessions(keys, sessions, people)),
+    replaceSessions: (rows) => db.connection().execute(async () => ready().replaceSessions(rows)),
   };
   return new SqlEventStore("sqlite", db, { prepared });
 }

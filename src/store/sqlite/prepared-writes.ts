@@ -3,12 +3,12 @@
  * more than the rows themselves. Each call is one transaction, and does exactly what SqlEventStore's Kysely queries do.
  */
 import type { Database } from "better-sqlite3";
-import type { SessionPersonRow, SessionRow } from "../session-rows.js";
+import type { SessionPersonRow, SessionRow, SessionRows } from "../session-rows.js";
 import type { EventRow } from "../sql-store.js";
 
 export interface SqliteWrites {
   insertEvents(rows: readonly EventRow[]): boolean[];
-  replaceSessions(partitionKeys: readonly string[], sessions: readonly SessionRow[], people: readonly SessionPersonRow[]): void;
+  replaceSessions(rows: SessionRows): void;
 }
 
 export function preparedWrites(database: Database): SqliteWrites {
@@ -40,7 +40,7 @@ export function preparedWrites(database: Database): SqliteWrites {
   return {
     insertEvents: database.transaction((rows: readonly EventRow[]) => rows.map((row) => insertEvent.run(row).changes === 1)),
     replaceSessions: database.transaction(
-      (partitionKeys: readonly string[], sessions: readonly SessionRow[], people: readonly SessionPersonRow[]) => {
+      ({ partitionKeys, sessions, people }: SessionRows) => {
         for (const key of partitionKeys) {
           deleteSessions.run(key);
           deletePeople.run(key);
