@@ -24,14 +24,27 @@ export async function withStore<T>(
   }
 }
 
-/** A progress bar on a terminal; silent otherwise, so that pipes and logs stay clean. */
+/**
+ * A progress bar on a terminal; silent otherwise, so that pipes and logs stay clean. `update` takes the total too,
+ * for work that learns its size only once it has begun: the bar shows from the first update that gives one.
+ */
 export async function progressBar(total: number, label: string) {
-  if (!process.stderr.isTTY) return { update: (_n: number) => {}, stop: () => {} };
+  if (!process.stderr.isTTY) return { update: (_n: number, _total?: number) => {}, stop: () => {} };
   const { default: progress } = await import("cli-progress");
   const bar = new progress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_value}s left`, stream: process.stderr },
+    { format: `${label} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left`, stream: process.stderr },
     progress.Presets.shades_classic,
   );
-  bar.start(total, 0);
-  return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
+  let shown = total > 0;
+  if (shown) bar.start(total, 0);
+  return {
+    update: (n: number, newTotal?: number) => {
+      if (!shown && newTotal !== undefined) {
+        bar.start(newTotal, n);
+        shown = true;
+      } else if (newTotal !== undefined) bar.setTotal(newTotal);
+      bar.update(n);
+    },
+    stop: () => bar.stop(),
+  };
 }

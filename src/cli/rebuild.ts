@@ -8,15 +8,14 @@ export function register(program: Command): void {
   databaseOption(program.command("rebuild").description("recompute every session from the stored events")).action(
     async (flags: { database?: string }) =>
       withStore(flags, async (store, config) => {
-        const keys = await store.partitionKeys();
-        const bar = await progressBar(keys.length, "rebuild");
+        const bar = await progressBar(0, "rebuild");
         const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
         // Each round is derived on a thread of its own while this one saves the round before.
         const deriver = await DeriveThread.start({ databaseUrl: config.databaseUrl, metadata });
         const result = await rebuildAll(store, {
           ...metadata,
           derive: (round, now) => deriver.derive(round, now),
-          onProgress: (done) => bar.update(done),
+          onProgress: (done, total) => bar.update(done, total),
         }).finally(() => deriver.close());
         bar.stop();
         const rate = result.seconds > 0 ? Math.round(result.events / result.seconds) : result.events;

@@ -15,6 +15,7 @@ export interface RebuildResult {
 
 export interface RebuildOptions extends MetadataOptions {
   now?: number;
+  /** Partitions done out of all: first with 0, once the total is known, then after each round is saved. */
   onProgress?: (done: number, total: number) => void;
   /**
    * Derives a round of partitions; by default here, from this store. With a deriving thread (derive-thread.ts) the
@@ -32,6 +33,7 @@ export async function rebuildAll(store: EventStore, options: RebuildOptions): Pr
   const keys = await store.partitionKeys();
   const events = await store.countEvents();
   await store.clearSessions();
+  options.onProgress?.(0, keys.length);
   const rounds: string[][] = [];
   const size = options.partitionsPerRound ?? PARTITIONS_PER_ROUND;
   for (let i = 0; i < keys.length; i += size) rounds.push(keys.slice(i, i + size));
