@@ -3,7 +3,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { STATUS_CODES } from "node:http";
+import { createServer, STATUS_CODES } from "node:http";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import cors from "@fastify/cors";
@@ -17,7 +17,7 @@ import { dashboardPlugin } from "./dashboard/index.js";
 import { GroupCommitter } from "./ingest/group-commit.js";
 import { createReceiver } from "./ingest/receive.js";
 import { Spool, type EventLog } from "./ingest/spool.js";
-import { webhookRoutes } from "./ingest/webhook-routes.js";
+import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-endpoint.js";
 import { createMetrics } from "./metrics.js";
 import { StoreWriter } from "./projection/store-writer.js";
 import type { EventStore } from "./store/event-store.js";
@@ -94,18 +94,27 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const gauges = { spoolDepth: () => 0, pendingCommits: () => 0 };
   const metrics = createMetrics(gauges);
 
+  // Webhook deliveries are answered ahead of the framework (see webhook-endpoint.ts); it is made once the store is open.
+  let webhooks: WebhookEndpoint | null = null;
   const app = Fastify({
+    serverFactory: (handler) => {
+      // Node checks the timeouts below only this often (30 s by default), so a slow client would linger well past them.
+      const server = createServer({ connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) }, (req, res) => {
+        if (!webhooks?.handle(req, res)) handler(req, res);
+      });
+      // Slow clients are cut off: Whereby itself gives up after 5 seconds. Headers that never end are cut off as soon
+      // as a slow body would be.
+      server.requestTimeout = config.requestTimeoutMs;
+      server.headersTimeout = config.requestTimeoutMs;
+      server.keepAliveTimeout = 10_000;
+      server.setTimeout(60_000);
+      return server;
+    },
     logger:
       options.logger === false
         ? false
         : { level: config.logLevel, redact: ["req.headers.authorization", 'req.headers["whereby-signature"]'] },
     bodyLimit: config.maxBodyBytes,
-    // Slow clients are cut off: Whereby itself gives up after 5 seconds.
-    requestTimeout: config.requestTimeoutMs,
-    // Node checks those timeouts only this often (30 s by default), so a slow client would linger well past them.
-    http: { connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs) },
-    connectionTimeout: 60_000,
-    keepAliveTimeout: 10_000,
     // Each delivery logs its own outcome line; the framework's per-request lines would double them.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -122,8 +131,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     clientErrorHandler: answerClientError,
   });
 
-  // Headers that never end are cut off as soon as a slow body would be.
-  app.server.headersTimeout = config.requestTimeoutMs;
   const live = new LiveEvents();
   const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
@@ -175,14 +182,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
-    if (status === 413) {
-      metrics.eventsReceived.inc({ type: "unknown", outcome: "payload_too_large" });
-      request.log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused");
-      return reply.code(413).send({
-        error: "payload_too_large",
-        message: `The body is larger than ${config.maxBodyBytes} bytes (MAX_BODY_BYTES).`,
-      });
-    }
     if (status >= 400 && status < 500) {
       return reply.code(status).send({ error: "bad_request", message: error.message });
     }
@@ -209,7 +208,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
       maxAge: 600,
     });
   }
-  await app.register(webhookRoutes, { receive, maxBodyBytes: config.maxBodyBytes, metrics });
+  webhooks = createWebhookEndpoint({ receive, maxBodyBytes: config.maxBodyBytes, metrics, log: app.log });
+  // Deliveries on connections still open while the service shuts down are refused, so that Whereby retries them.
+  app.addHook("preClose", async () => webhooks?.close());
   await app.register(readRoutes, { store, readModel, live, authorize });
   await app.register(dashboardPlugin);
 

@@ -1,7 +1,9 @@
 /** SPEC §2 over real HTTP against a running server, on every store. */
 import { request } from "node:http";
+import { connect } from "node:net";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/open-store.js";
 import { signWherebyPayload } from "../../src/whereby/signature.js";
 import { api, deliver, fixtureEvents, joinedEvent, uniqueId } from "../helpers/deliver.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -90,6 +92,35 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
     expect(rows.find((r) => r.id === event.id)?.channel).toBe("joins_1");
     const bad = await deliver(server.url, joinedEvent(), { secret: "whsec_current", path: "/webhooks/whereby/bad.name" });
     expect(bad.status).toBe(404);
+  });
+
+  it("takes a delivery whose URL carries a query, or a percent-encoded channel", async () => {
+    const event = joinedEvent();
+    const res = await deliver(server.url, event, { secret: "whsec_current", path: "/webhooks/whereby?source=whereby" });
+    expect(res.status).toBe(200);
+    const encoded = joinedEvent();
+    const onChannel = await deliver(server.url, encoded, { secret: "whsec_current", path: "/webhooks/whereby/left%5F2" });
+    expect(onChannel.status).toBe(200);
+    const rows = await server.testStore.store.scanEvents(0, 100_000);
+    expect(rows.find((r) => r.id === event.id)?.channel).toBeNull();
+    expect(rows.find((r) => r.id === encoded.id)?.channel).toBe("left_2");
+  });
+
+  it("answers 404 in its own shape to other methods and paths under /webhooks", async () => {
+    for (const [method, path] of [["GET", "/webhooks/whereby"], ["PUT", "/webhooks/whereby"], ["POST", "/webhooks/whereby/a/b"], ["POST", "/webhooks/wherebyx"]]) {
+      const before = await count();
+      const res = await fetch(`${server.url}${path}`, { method, body: method === "GET" ? undefined : JSON.stringify(joinedEvent()) });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect((await res.json()).error).toBe("not_found");
+      expect(await count()).toBe(before);
+    }
+  });
+
+  it("takes a signed event whatever the Content-Type header holds, even one that does not parse", async () => {
+    for (const contentType of ["application/json; charset", "}{", "multipart/form-data"]) {
+      const res = await deliver(server.url, joinedEvent(), { secret: "whsec_current", headers: { "content-type": contentType } });
+      expect(res.status, contentType).toBe(200);
+    }
   });
 
   const refusals: { name: string; status: number; error: string; send: () => Promise<Response> }[] = [
@@ -217,5 +248,45 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "ok", store: kind });
+  });
+});
+
+describe("POST /webhooks/whereby while the service shuts down", () => {
+  it("answers a delivery begun before the shutdown, and refuses one begun after it with 503, storing it not", async () => {
+    const server = await startTestServer({ store: "sqlite" });
+    const request = (event: object) => {
+      const body = JSON.stringify(event);
+      const header = signWherebyPayload({ body, secret: server.secret });
+      const head = `POST /webhooks/whereby HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n` +
+        `Whereby-Signature: ${header}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+      return { head, body };
+    };
+    const before = request(joinedEvent());
+    const after = request(joinedEvent());
+    const socket = connect(Number(new URL(server.url).port), "127.0.0.1");
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    const ended = new Promise((done) => socket.on("close", done));
+    // The first delivery is under way, half its body sent, when the shutdown begins.
+    socket.write(before.head + before.body.slice(0, 20));
+    await new Promise((done) => setTimeout(done, 100));
+    const closing = server.service.close();
+    await new Promise((done) => setTimeout(done, 100));
+    // The rest of it, and then a second delivery on the same connection.
+    socket.write(before.body.slice(20) + after.head + after.body);
+    await ended;
+    await closing;
+
+    const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+    expect(statuses).toEqual([200, 503]);
+    expect(received).toContain('"error":"store_unavailable"');
+    const store = await openStore(server.testStore.databaseUrl);
+    try {
+      const ids = (await store.scanEvents(0, 100)).map((row) => row.id);
+      expect(ids).toEqual([JSON.parse(before.body).id]);
+    } finally {
+      await store.close();
+      await server.testStore.cleanup();
+    }
   });
 });
