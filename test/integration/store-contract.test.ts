@@ -251,6 +251,34 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect((await t.store.listSessions({}, 10, null)).results).toEqual([]);
   });
 
+  it("clears every derived row, leaving nothing of them behind to vacuum", async () => {
+    const rows = toSessionRows(
+      Array.from({ length: 40 }, (_, i) => ({
+        partitionKey: `session:clear-${i}`,
+        sessions: [session(`clear-${i}`, "2026-03-02T09:00:00.000Z")],
+      })),
+    );
+    await t.store.replaceSessions(rows);
+    expect((await t.store.listSessions({}, 100, null)).results).toHaveLength(40);
+    await t.store.clearSessions();
+    expect((await t.store.listSessions({}, 100, null)).results).toEqual([]);
+    if (kind === "postgres") {
+      // A delete keeps the removed rows' pages until a vacuum (a rebuild would leave a whole generation of them).
+      const schema = new URL(t.databaseUrl).searchParams.get("schema");
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        const sizes = await client.query<{ size: string }>(
+          "select pg_relation_size(format('%I.%I', $1::text, name)) as size from unnest(array['sessions', 'session_people']) as name",
+          [schema],
+        );
+        expect(sizes.rows.map((r) => Number(r.size))).toEqual([0, 0]);
+      } finally {
+        await client.end();
+      }
+    }
+  });
+
   it("migrates twice without harm and answers ping", async () => {
     await t.store.migrate();
     await expect(t.store.ping()).resolves.toBeUndefined();
