@@ -251,6 +251,25 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect((await t.store.listSessions({}, 10, null)).results).toEqual([]);
   });
 
+  it("keeps a large session detail whole, compressed with lz4 on PostgreSQL", async () => {
+    const big = session("big", "2026-03-02T09:00:00.000Z", { roomName: `/${"r".repeat(40_000)}` });
+    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:big", sessions: [big] }]));
+    expect((await t.store.getSession("big"))?.detail).toEqual(big);
+    if (kind === "postgres") {
+      const schema = new URL(t.databaseUrl).searchParams.get("schema");
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        const stored = await client.query<{ method: string }>(
+          `select pg_column_compression(detail) as method from ${client.escapeIdentifier(schema!)}.sessions where id = 'big'`,
+        );
+        expect(stored.rows).toEqual([{ method: "lz4" }]);
+      } finally {
+        await client.end();
+      }
+    }
+  });
+
   it("clears every derived row, leaving nothing of them behind to vacuum", async () => {
     const rows = toSessionRows(
       Array.from({ length: 40 }, (_, i) => ({
