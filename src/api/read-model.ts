@@ -5,7 +5,7 @@
  */
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
 import { derivePartition, type MetadataOptions } from "../projection/projector.js";
-import type { EventStore, Page, PersonSessionRow, SessionFilter } from "../store/event-store.js";
+import type { EventStore, Page, PersonSessionRow, SessionFilter, StoredEvent } from "../store/event-store.js";
 import { summaryOf } from "../store/session-rows.js";
 import { bucketUsage, type UsageInterval, type UsageReport } from "./usage.js";
 
@@ -17,6 +17,21 @@ export interface PersonHistory {
   displayName: string | null;
   sessions: Omit<PersonSessionRow, "displayName">[];
   totals: { sessions: number; connectedSeconds: number; averageAttendancePercent: number | null };
+}
+
+/** The session with the room's artifacts added that it does not hold already. */
+function withArtifacts(session: SessionDetail, rows: readonly StoredEvent[]): SessionDetail {
+  const known = new Set([...session.recordings, ...session.transcriptions].map((a) => a.eventId));
+  const fresh = rows.filter((row) => !known.has(row.id));
+  if (fresh.length === 0) return session;
+  const recordings = [...session.recordings];
+  const transcriptions = [...session.transcriptions];
+  for (const row of fresh) {
+    const body = JSON.parse(row.body.toString("utf8")) as { data?: Record<string, unknown> };
+    const artifact: Artifact = { eventId: row.id, type: row.type, createdAt: row.createdAt, data: body.data ?? {} };
+    (row.type.startsWith("recording.") ? recordings : transcriptions).push(artifact);
+  }
+  return { ...session, recordings, transcriptions };
 }
 
 export class ReadModel {
@@ -52,30 +67,33 @@ export class ReadModel {
     return { results, cursor: page.cursor };
   }
 
-  async session(id: string): Promise<SessionDetail | null> {
+  /**
+   * A session as the API answers it, as JSON. An ended session with nothing to add is answered with the text it was
+   * stored as: parsing its detail and writing it out again would cost every read most of its time and garbage.
+   */
+  async sessionJson(id: string): Promise<string | null> {
     await this.current();
-    const found = await this.store.getSession(id);
+    const found = await this.store.getSessionJson(id);
     if (!found) return null;
-    const detail = found.detail.ongoing ? ((await this.fresh(found.partitionKey, id)) ?? found.detail) : found.detail;
-    return this.withRoomArtifacts(detail);
+    if (!found.summary.ongoing) {
+      const artifacts = await this.roomArtifactsOf(found.summary);
+      if (artifacts.length === 0) return found.detailJson;
+      return JSON.stringify(withArtifacts(JSON.parse(found.detailJson) as SessionDetail, artifacts));
+    }
+    const detail = (await this.fresh(found.partitionKey, id)) ?? (JSON.parse(found.detailJson) as SessionDetail);
+    return JSON.stringify(withArtifacts(detail, await this.roomArtifactsOf(detail)));
+  }
+
+  async session(id: string): Promise<SessionDetail | null> {
+    const json = await this.sessionJson(id);
+    return json === null ? null : (JSON.parse(json) as SessionDetail);
   }
 
   /** Recordings and transcriptions that Whereby sent without a roomSessionId belong to the room's session then. */
-  private async withRoomArtifacts(session: SessionDetail): Promise<SessionDetail> {
-    if (session.roomName === null) return session;
+  private async roomArtifactsOf(session: SessionSummary): Promise<StoredEvent[]> {
+    if (session.roomName === null) return [];
     const end = Date.parse(session.endedAt ?? new Date(this.clock()).toISOString()) + ARTIFACT_GRACE_MS;
-    const rows = await this.store.roomArtifacts(session.roomName, session.startedAt, new Date(end).toISOString());
-    if (rows.length === 0) return session;
-    const known = new Set([...session.recordings, ...session.transcriptions].map((a) => a.eventId));
-    const recordings = [...session.recordings];
-    const transcriptions = [...session.transcriptions];
-    for (const row of rows) {
-      if (known.has(row.id)) continue;
-      const body = JSON.parse(row.body.toString("utf8")) as { data?: Record<string, unknown> };
-      const artifact: Artifact = { eventId: row.id, type: row.type, createdAt: row.createdAt, data: body.data ?? {} };
-      (row.type.startsWith("recording.") ? recordings : transcriptions).push(artifact);
-    }
-    return { ...session, recordings, transcriptions };
+    return this.store.roomArtifacts(session.roomName, session.startedAt, new Date(end).toISOString());
   }
 
   async person(key: string): Promise<PersonHistory | null> {

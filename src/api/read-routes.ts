@@ -129,8 +129,8 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
 
   app.get<{ Params: { id: string } }>("/api/sessions/:id", async (request, reply) => {
     parseQuery(noQuery, request);
-    const session = await readModel.session(request.params.id);
-    return session ?? notFound(reply, "session");
+    const json = await readModel.sessionJson(request.params.id);
+    return json === null ? notFound(reply, "session") : reply.type("application/json; charset=utf-8").send(json);
   });
 
   app.get<{ Params: { id: string } }>("/api/sessions/:id/attendance.csv", async (request, reply) => {

@@ -98,6 +98,13 @@ export interface DerivedPartition {
   sessions: readonly SessionDetail[];
 }
 
+/** A stored session: its summary, and its detail as the JSON text it was saved as. */
+export interface StoredSessionJson {
+  partitionKey: string;
+  summary: SessionSummary;
+  detailJson: string;
+}
+
 export interface EventStore {
   readonly kind: "sqlite" | "postgres";
   /** Brings the schema up to date. */
@@ -140,6 +147,8 @@ export interface EventStore {
   clearSessions(): Promise<void>;
   listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;
   getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null>;
+  /** A session as stored: its summary, and its detail as the JSON text it was saved as, unparsed. */
+  getSessionJson(id: string): Promise<StoredSessionJson | null>;
   sessionsOfPerson(key: string): Promise<PersonSessionRow[]>;
   /** Rooms by name, a page at a time. */
   rooms(limit: number, cursor: string | null): Promise<Page<RoomRow>>;

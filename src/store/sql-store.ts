@@ -16,6 +16,7 @@ import type {
   RoomRow,
   SessionFilter,
   StoredEvent,
+  StoredSessionJson,
   UsageRow,
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
@@ -375,12 +376,18 @@ export class SqlEventStore implements EventStore {
   }
 
   async getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null> {
+    const found = await this.getSessionJson(id);
+    return found ? { partitionKey: found.partitionKey, detail: JSON.parse(found.detailJson) as SessionDetail } : null;
+  }
+
+  async getSessionJson(id: string): Promise<StoredSessionJson | null> {
     const row = await this.db
       .selectFrom("sessions")
-      .select(["partition_key", "detail"])
+      .select(["partition_key", "summary", "detail"])
       .where("id", "=", id)
       .executeTakeFirst();
-    return row ? { partitionKey: row.partition_key, detail: JSON.parse(row.detail) as SessionDetail } : null;
+    if (!row) return null;
+    return { partitionKey: row.partition_key, summary: JSON.parse(row.summary) as SessionSummary, detailJson: row.detail };
   }
 
   async sessionsOfPerson(key: string): Promise<PersonSessionRow[]> {
