@@ -2,25 +2,23 @@
  * The analytics benchmark: a store of 1,000,000 events (about 20,000 sessions) on each store, then
  *   rebuild throughput and peak RSS (the built `meetmeter rebuild`, in a process of its own as an operator runs it),
  *   GET /api/sessions/:id p50 and p99, one page of GET /api/sessions p99, a year of GET /api/usage, and the peak RSS
- *   of this process while it serves them.
+ *   of the built `meetmeter serve` that answers them, also in a process of its own.
  *
  *   npm run bench:analytics [-- --events 1000000 --stores sqlite,postgres --samples 2000]
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { partitionKeyOf } from "../src/attendance/index.js";
-import { loadConfig } from "../src/config.js";
-import { createService } from "../src/server.js";
 import type { EventStore, IncomingEvent } from "../src/store/event-store.js";
 import { openStore } from "../src/store/open-store.js";
 import { parseEvent } from "../src/whereby/events.js";
-import { REPO_ROOT } from "./lib/processes.js";
+import { REPO_ROOT, startTarget, type Target } from "./lib/processes.js";
 import { sessionEvents } from "./lib/session-events.js";
 
 const { values: flags } = parseArgs({
@@ -34,29 +32,6 @@ const { values: flags } = parseArgs({
 const TOTAL = Number(flags.events);
 const SAMPLES = Number(flags.samples);
 
-/**
- * Peak RSS since the last reset. On Linux, the kernel's own high-water mark (VmHWM, reset through clear_refs): a
- * sampler misses every peak while the thread it runs on is busy, as it is through a rebuild. Elsewhere, the sampler.
- */
-let sampledPeak = 0;
-const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss)), 50);
-function resetPeakRss(): void {
-  sampledPeak = process.memoryUsage().rss;
-  try {
-    writeFileSync("/proc/self/clear_refs", "5");
-  } catch {
-    // not Linux: the sampler alone
-  }
-}
-function peakRss(): number {
-  try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
-    if (kb) return Math.max(Number(kb) * 1024, sampledPeak);
-  } catch {
-    // not Linux
-  }
-  return sampledPeak;
-}
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 function percentile(values: number[], p: number): number {
@@ -122,27 +97,42 @@ function peakRssOf(pid: number): number {
   }
 }
 
-/**
- * `meetmeter rebuild` as an operator runs it: the built command (compiled first, so that it is this source), in a
- * process of its own. Its figures as it prints them, and its peak RSS. Run from source instead, under tsx, its
- * module loader's threads add about 60 MB.
- */
-async function runRebuild(databaseUrl: string) {
+/** Compiles this source into dist/, which bin/meetmeter.js runs. */
+function build(): void {
   execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
     cwd: REPO_ROOT,
     stdio: "inherit",
   });
+}
+
+/** What the built meetmeter needs to derive as the data was generated: the app's metadata secret. */
+const MEETMETER_ENV = { MEETMETER_METADATA_SECRET: "bench-metadata-secret" };
+
+/** Polls a process's peak RSS until stopped; returns the highest seen. */
+function watchPeakRss(pid: number): () => number {
+  let peak = 0;
+  const poll = setInterval(() => (peak = Math.max(peak, peakRssOf(pid))), 20);
+  return () => {
+    clearInterval(poll);
+    return Math.max(peak, peakRssOf(pid));
+  };
+}
+
+/**
+ * `meetmeter rebuild` as an operator runs it: the built command, in a process of its own. Its figures as it prints
+ * them, and its peak RSS. Run from source instead, under tsx, its module loader's threads add about 60 MB.
+ */
+async function runRebuild(databaseUrl: string) {
   const child = spawn(process.execPath, ["bin/meetmeter.js", "rebuild", "--database", databaseUrl], {
     cwd: REPO_ROOT,
-    env: { ...process.env, MEETMETER_METADATA_SECRET: "bench-metadata-secret" },
+    env: { ...process.env, ...MEETMETER_ENV },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let output = "";
   child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  let peak = 0;
-  const poll = setInterval(() => (peak = Math.max(peak, peakRssOf(child.pid!))), 20);
+  const peakSoFar = watchPeakRss(child.pid!);
   const [code] = (await once(child, "exit")) as [number | null];
-  clearInterval(poll);
+  const peak = peakSoFar();
   const match = /Rebuilt (\d+) sessions from (\d+) events in ([\d.]+) s \((\d+) events\/s\)/.exec(output);
   if (code !== 0 || !match) throw new Error(`meetmeter rebuild failed (${code}):\n${output}`);
   return { sessions: Number(match[1]), events: Number(match[2]), seconds: Number(match[3]), eventsPerSecond: Number(match[4]), peakRss: peak };
@@ -165,31 +155,33 @@ async function benchStore(kind: string) {
       await client.end();
     };
   }
-  const store = await openStore(databaseUrl);
-  let service: Awaited<ReturnType<typeof createService>> | null = null;
+  let server: Target | null = null;
   try {
-    await store.migrate();
-    resetPeakRss();
-    const filled = await fill(store);
+    const store = await openStore(databaseUrl);
+    const filled = await store.migrate().then(() => fill(store)).finally(() => store.close());
     process.stderr.write(`${kind}: stored ${filled.events} events in ${filled.seconds.toFixed(1)} s\n`);
 
     const rebuilt = await runRebuild(databaseUrl);
     process.stderr.write(`${kind}: rebuilt ${rebuilt.sessions} sessions in ${rebuilt.seconds.toFixed(1)} s\n`);
 
-    resetPeakRss();
-    const config = { ...loadConfig({}, {}), databaseUrl, secrets: ["x"], apiToken: "bench-token-0123456789", logLevel: "silent" };
-    service = await createService(config, { store, logger: false });
-    const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+    const token = "bench-token-0123456789";
+    server = await startTarget("bin/meetmeter.js", ["serve", "--port", "0", "--database", databaseUrl], {
+      ...MEETMETER_ENV,
+      WHEREBY_WEBHOOK_SECRET: "bench-webhook-secret",
+      MEETMETER_API_TOKEN: token,
+    });
+    const servePeak = watchPeakRss(server.child.pid!);
+    const { url } = server;
     const pick = (n: number) => Array.from({ length: n }, (_, i) => filled.sessionIds[(i * 7919) % filled.sessionIds.length]!);
-    await timeRequests(url, config.apiToken, pick(200).map((id) => `/api/sessions/${id}`)); // warm-up
-    const detail = await timeRequests(url, config.apiToken, pick(SAMPLES).map((id) => `/api/sessions/${id}`));
-    const list = await timeRequests(url, config.apiToken, Array.from({ length: 500 }, () => "/api/sessions?limit=50"));
+    await timeRequests(url, token, pick(200).map((id) => `/api/sessions/${id}`)); // warm-up
+    const detail = await timeRequests(url, token, pick(SAMPLES).map((id) => `/api/sessions/${id}`));
+    const list = await timeRequests(url, token, Array.from({ length: 500 }, () => "/api/sessions?limit=50"));
     const rooms = pick(200).map((_, i) => `/api/sessions?roomName=${encodeURIComponent(`/analytics-room-${i % 100}`)}&limit=50`);
-    const roomList = await timeRequests(url, config.apiToken, rooms);
+    const roomList = await timeRequests(url, token, rooms);
     const year = "/api/usage?interval=day&tz=Europe/Oslo&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z";
     // One warm-up, as for the other reads: the first answer also compiles the route's code, at twice the time.
-    await timeRequests(url, config.apiToken, [year]);
-    const usage = await timeRequests(url, config.apiToken, Array.from({ length: 20 }, () => year));
+    await timeRequests(url, token, [year]);
+    const usage = await timeRequests(url, token, Array.from({ length: 20 }, () => year));
     return {
       store: kind,
       events: filled.events,
@@ -202,20 +194,17 @@ async function benchStore(kind: string) {
       roomListP99Ms: Number(percentile(roomList, 99).toFixed(2)),
       usageYearP50Ms: Number(percentile(usage, 50).toFixed(1)),
       usageYearMaxMs: Number(Math.max(...usage).toFixed(1)),
-      peakRssMb: mb(peakRss()),
+      servePeakRssMb: mb(servePeak()),
     };
   } finally {
-    // The service's writer and deriving threads too: left running, they kept this process alive and busy after it
-    // printed its table, and took CPU from the next store's run. Closing the service closes the store.
-    if (service) await service.close();
-    else await store.close();
+    await server?.stop();
     await cleanup();
   }
 }
 
+build();
 const results = [];
 for (const kind of flags.stores.split(",")) results.push(await benchStore(kind));
-clearInterval(sampler);
 console.log(`\nAnalytics benchmark (${TOTAL} events; targets: rebuild >= 50000 ev/s, detail and list p99 <= 10 ms, usage year <= 200 ms, RSS <= 300 MB)\n`);
 console.table(results);
 for (const row of results) console.log(JSON.stringify(row));

@@ -19,7 +19,9 @@ export async function startTarget(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<Target> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", TSX, resolve(REPO_ROOT, script), ...args], {
+  // TypeScript runs through tsx; a built script (.js) runs as it ships, without the loader's threads and memory.
+  const loader = script.endsWith(".ts") ? ["--import", TSX] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, resolve(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
