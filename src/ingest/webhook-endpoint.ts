@@ -50,18 +50,18 @@ function channelOf(url: string): string | null | undefined {
   }
 }
 
+/** One delivery being answered: the response, the route it is counted under, and when it began. */
+interface Exchange {
+  response: ServerResponse;
+  route: string;
+  started: bigint;
+}
+
 export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookEndpoint {
   const { receive, metrics, log, maxBodyBytes } = options;
   let closing = false;
 
-  function answer(
-    response: ServerResponse,
-    route: string,
-    started: bigint,
-    status: number,
-    body: object,
-    headers: Record<string, string> = {},
-  ): void {
+  function answer({ response, route, started }: Exchange, status: number, body: object, headers: Record<string, string> = {}) {
     if (response.headersSent || response.destroyed) return;
     const text = JSON.stringify(body);
     response.writeHead(status, {
@@ -74,39 +74,38 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
     metrics.requestDuration.observe({ method: "POST", route, status: String(status) }, seconds);
   }
 
-  function refuse(response: ServerResponse, route: string, started: bigint, error: WebhookError, closeAfter = false) {
+  function refuse(exchange: Exchange, error: WebhookError, closeAfter = false) {
     metrics.eventsReceived.inc({ type: "unknown", outcome: error.code });
     if (error.status === 401) metrics.signatureFailures.inc({ code: error.code });
     if (error.code === "invalid_json" || error.code === "invalid_event") metrics.quarantined.inc({ reason: error.code });
-    answer(response, route, started, error.status, error.toJSON(), closeAfter ? { connection: "close" } : {});
+    answer(exchange, error.status, error.toJSON(), closeAfter ? { connection: "close" } : {});
   }
 
-  async function deliver(request: IncomingMessage, response: ServerResponse, route: string, channel: string | null, started: bigint, body: Buffer) {
-    const header = request.headers[SIGNATURE_HEADER];
+  async function deliver(exchange: Exchange, body: Buffer, signatureHeader: string | undefined, channel: string | null) {
     try {
-      const accepted = await receive({ body, signatureHeader: typeof header === "string" ? header : undefined, channel });
+      const accepted = await receive({ body, signatureHeader, channel });
       const outcome = accepted.duplicate ? "duplicate" : "stored";
       metrics.eventsReceived.inc({ type: typeLabel(accepted.type), outcome });
       if (accepted.duplicate) metrics.duplicates.inc();
       log.info({ eventId: accepted.id, eventType: accepted.type, outcome }, `event ${outcome}`);
-      answer(response, route, started, 200, { ok: true, id: accepted.id, duplicate: accepted.duplicate });
+      answer(exchange, 200, { ok: true, id: accepted.id, duplicate: accepted.duplicate });
     } catch (error) {
       if (!(error instanceof WebhookError)) {
         log.error({ err: error }, "request failed");
-        answer(response, route, started, 500, { error: "internal_error", message: "Something went wrong on our side." });
+        answer(exchange, 500, { error: "internal_error", message: "Something went wrong on our side." });
         return;
       }
       const level = error.status >= 500 ? "error" : "warn";
       log[level]({ outcome: error.code, err: error.status >= 500 ? error.cause : undefined }, error.message);
-      refuse(response, route, started, error);
+      refuse(exchange, error);
     }
   }
 
-  function tooLarge(response: ServerResponse, route: string, started: bigint): void {
+  function tooLarge(exchange: Exchange): void {
     log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused");
     const error = new WebhookError("payload_too_large", `The body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES).`);
     // What is left of the body is not read: the connection closes once the answer is out.
-    refuse(response, route, started, error, true);
+    refuse(exchange, error, true);
   }
 
   return {
@@ -118,11 +117,11 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
       if (request.method !== "POST") return false;
       const channel = channelOf(request.url ?? "");
       if (channel === undefined) return false;
-      const started = process.hrtime.bigint();
       const route = channel === null ? "/webhooks/whereby" : "/webhooks/whereby/:channel";
+      const exchange: Exchange = { response, route, started: process.hrtime.bigint() };
       if (channel !== null && !CHANNEL.test(channel)) {
         request.resume();
-        answer(response, route, started, 404, {
+        answer(exchange, 404, {
           error: "not_found",
           message: "A channel is 1 to 64 of A-Z, a-z, 0-9, _ and -.",
         });
@@ -131,11 +130,11 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
       if (closing) {
         request.resume();
         const message = "meetmeter is shutting down and takes no more events here; retry later.";
-        refuse(response, route, started, new WebhookError("store_unavailable", message), true);
+        refuse(exchange, new WebhookError("store_unavailable", message), true);
         return true;
       }
       if (Number(request.headers["content-length"]) > maxBodyBytes) {
-        tooLarge(response, route, started);
+        tooLarge(exchange);
         return true;
       }
 
@@ -150,10 +149,12 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
           request.off("data", onData);
           request.off("end", onEnd);
           chunks.length = 0;
-          tooLarge(response, route, started);
+          tooLarge(exchange);
         }
       };
-      const onEnd = () => void deliver(request, response, route, channel, started, Buffer.concat(chunks, size));
+      const header = request.headers[SIGNATURE_HEADER];
+      const signatureHeader = typeof header === "string" ? header : undefined;
+      const onEnd = () => void deliver(exchange, Buffer.concat(chunks, size), signatureHeader, channel);
       request.on("data", onData);
       request.on("end", onEnd);
       // A client gone before its body arrived gets no answer; nothing was stored.
