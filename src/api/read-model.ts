@@ -73,7 +73,7 @@ export class ReadModel {
    */
   async sessionJson(id: string): Promise<string | null> {
     await this.current();
-    const found = await this.store.getSessionJson(id);
+    const found = await this.store.getSession(id);
     if (!found) return null;
     if (!found.summary.ongoing) {
       const artifacts = await this.roomArtifactsOf(found.summary);

@@ -99,7 +99,7 @@ export interface DerivedPartition {
 }
 
 /** A stored session: its summary, and its detail as the JSON text it was saved as. */
-export interface StoredSessionJson {
+export interface StoredSession {
   partitionKey: string;
   summary: SessionSummary;
   detailJson: string;
@@ -146,9 +146,8 @@ export interface EventStore {
   /** Removes every derived row: the first step of a rebuild. */
   clearSessions(): Promise<void>;
   listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;
-  getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null>;
   /** A session as stored: its summary, and its detail as the JSON text it was saved as, unparsed. */
-  getSessionJson(id: string): Promise<StoredSessionJson | null>;
+  getSession(id: string): Promise<StoredSession | null>;
   sessionsOfPerson(key: string): Promise<PersonSessionRow[]>;
   /** Rooms by name, a page at a time. */
   rooms(limit: number, cursor: string | null): Promise<Page<RoomRow>>;

@@ -3,7 +3,7 @@
  * postgres/ only opens the connection with its durability settings.
  */
 import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
-import type { SessionDetail, SessionSummary } from "../attendance/types.js";
+import type { SessionSummary } from "../attendance/types.js";
 import type {
   EventFilter,
   EventStore,
@@ -16,7 +16,7 @@ import type {
   RoomRow,
   SessionFilter,
   StoredEvent,
-  StoredSessionJson,
+  StoredSession,
   UsageRow,
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
@@ -375,12 +375,7 @@ export class SqlEventStore implements EventStore {
     };
   }
 
-  async getSession(id: string): Promise<{ partitionKey: string; detail: SessionDetail } | null> {
-    const found = await this.getSessionJson(id);
-    return found ? { partitionKey: found.partitionKey, detail: JSON.parse(found.detailJson) as SessionDetail } : null;
-  }
-
-  async getSessionJson(id: string): Promise<StoredSessionJson | null> {
+  async getSession(id: string): Promise<StoredSession | null> {
     const row = await this.db
       .selectFrom("sessions")
       .select(["partition_key", "summary", "detail"])

@@ -33,12 +33,17 @@ export function freshSchemaName(): string {
   return `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
 }
 
-export async function dropSchema(schema: string): Promise<void> {
+/** One query on a connection of its own, beside whatever store a test has open: for looking at the server itself. */
+export async function queryPostgres<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    await client.query(`drop schema if exists ${schema} cascade`);
+    return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
   }
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  await queryPostgres(`drop schema if exists ${schema} cascade`);
 }

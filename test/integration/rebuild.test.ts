@@ -29,7 +29,7 @@ async function allSessions(store: EventStore): Promise<Map<string, SessionDetail
     const page = await store.listSessions({}, 100, cursor);
     for (const summary of page.results) {
       const found = await store.getSession(summary.id);
-      if (found) details.set(summary.id, found.detail);
+      if (found) details.set(summary.id, JSON.parse(found.detailJson) as SessionDetail);
     }
     cursor = page.cursor;
   } while (cursor);
