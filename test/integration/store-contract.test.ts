@@ -100,6 +100,24 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     ]);
   });
 
+  it("takes batches committed at once, holding ids in opposite orders: each id stored once, new to one batch", async () => {
+    // Every batch gets a connection of its own, already open, so that they really do overlap.
+    await Promise.all(Array.from({ length: 6 }, (_, b) => t.store.append([event(`warm-${b}`)])));
+    for (let round = 0; round < 3; round += 1) {
+      const ids = Array.from({ length: 300 }, (_, i) => `shared-${round}-${i}`);
+      const batches = Array.from({ length: 6 }, (_, b) => {
+        const order = b % 2 === 0 ? ids : [...ids].reverse();
+        return order.map((id) => event(id, { channel: `batch-${b}` }));
+      });
+      const flags = await Promise.all(batches.map((batch) => t.store.append(batch)));
+      for (const id of ids) {
+        const newIn = flags.filter((batchFlags, b) => batchFlags[batches[b]!.findIndex((e) => e.id === id)]);
+        expect(newIn).toHaveLength(1);
+      }
+    }
+    expect(await t.store.countEvents()).toBe(6 + 3 * 300);
+  });
+
   it("appends a batch larger than one INSERT statement", async () => {
     const batch = Array.from({ length: 1234 }, (_, i) => event(`bulk-${i}`));
     const flags = await t.store.append(batch);
