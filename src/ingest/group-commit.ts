@@ -1,8 +1,9 @@
 /**
  * Group commit: deliveries that arrive together are appended in one transaction, and each waits for that commit.
  *
- * While one batch commits, the next gathers; so under load batches grow and the cost of durability (one fsync per
- * commit) is shared, and when idle a lone delivery commits at once.
+ * While a batch commits, the next gathers; so under load batches grow and the cost of durability (one fsync per
+ * commit) is shared, and when idle a lone delivery commits at once. A store that commits several transactions at
+ * once (PostgreSQL, on connections of its own) may be given more than one batch at a time.
  */
 import type { IncomingEvent } from "../store/event-store.js";
 import type { EventLog } from "./spool.js";
@@ -17,6 +18,8 @@ export interface GroupCommitOptions {
   maxBatch?: number;
   /** Most deliveries waiting; beyond it new ones are refused at once so that Whereby retries later. */
   maxPending?: number;
+  /** Most batches committing at once; 1 by default: each batch waits for the one before. */
+  commitsInFlight?: number;
   /** Called after each committed batch with the events that were new: for derivation and the live stream. */
   onCommitted?: (events: IncomingEvent[]) => void;
   /** Called with the time each commit took, in seconds, and its size. */
@@ -37,9 +40,11 @@ export class StoreBusyError extends Error {
 
 export class GroupCommitter {
   private queue: Waiting[] = [];
-  private running: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxPending: number;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly log: EventLog,
@@ -47,6 +52,7 @@ export class GroupCommitter {
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxPending = options.maxPending ?? 20_000;
+    this.maxInFlight = options.commitsInFlight ?? 1;
   }
 
   /** Resolves once the event is committed (or known), rejects when the store failed. */
@@ -54,29 +60,37 @@ export class GroupCommitter {
     if (this.queue.length >= this.maxPending) return Promise.reject(new StoreBusyError());
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
-      // setImmediate lets every request already read in this turn of the event loop join the batch.
-      this.running ??= new Promise((done) => setImmediate(done)).then(() => this.drain());
+      this.kick();
     });
   }
 
   /** Resolves when everything submitted so far is committed or failed. */
   async flushed(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.scheduled || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.all(this.inFlight);
+      else await new Promise((done) => setImmediate(done));
+    }
   }
 
   get pending(): number {
     return this.queue.length;
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.commit(batch);
+  /** Starts committing what waits, in the next turn of the event loop, if a batch may start. */
+  private kick(): void {
+    if (this.scheduled || this.inFlight.size >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
+    // setImmediate lets every request already read in this turn of the event loop join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.inFlight.size < this.maxInFlight && this.queue.length > 0) {
+        const commit: Promise<void> = this.commit(this.queue.splice(0, this.maxBatch)).finally(() => {
+          this.inFlight.delete(commit);
+          this.kick();
+        });
+        this.inFlight.add(commit);
       }
-    } finally {
-      this.running = null;
-    }
+    });
   }
 
   private async commit(batch: Waiting[]): Promise<void> {
