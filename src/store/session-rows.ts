@@ -71,3 +71,19 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
   }
   return rows;
 }
+
+/** The same rows as parts of at most `size` partitions each, every partition whole in one part. */
+export function partsOf(rows: SessionRows, size: number): SessionRows[] {
+  if (rows.partitionKeys.length <= size) return [rows];
+  const parts: SessionRows[] = [];
+  const partOf = new Map<string, SessionRows>();
+  rows.partitionKeys.forEach((key, i) => {
+    if (i % size === 0) parts.push({ partitionKeys: [], sessions: [], people: [] });
+    const part = parts.at(-1)!;
+    part.partitionKeys.push(key);
+    partOf.set(key, part);
+  });
+  for (const row of rows.sessions) partOf.get(row.partition_key)!.sessions.push(row);
+  for (const row of rows.people) partOf.get(row.partition_key)!.people.push(row);
+  return parts;
+}
