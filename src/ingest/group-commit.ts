@@ -2,8 +2,8 @@
  * Group commit: deliveries that arrive together are appended in one transaction, and each waits for that commit.
  *
  * While a batch commits, the next gathers; so under load batches grow and the cost of durability (one fsync per
- * commit) is shared, and when idle a lone delivery commits at once. A store that commits several transactions at
- * once (PostgreSQL, on connections of its own) may be given more than one batch at a time.
+ * commit) is shared, and when idle a lone delivery commits at once. Several batches may be committing at a time:
+ * PostgreSQL commits them on connections of their own, and a single writer has the next one at hand when it is done.
  */
 import type { IncomingEvent } from "../store/event-store.js";
 import type { EventLog } from "./spool.js";
