@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { EventStore } from "../../src/store/event-store.js";
+import type { EventStore, IncomingEvent } from "../../src/store/event-store.js";
 import { openPostgresStore } from "../../src/store/postgres/open-postgres.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite.js";
 import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "./postgres.js";
@@ -61,5 +61,21 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
       await store.close();
       await dropSchema(schema);
     },
+  };
+}
+
+/** An event as the log takes it, a join in session s-1 of /math-101 unless overridden; its body holds text to keep. */
+export function incomingEvent(id: string, overrides: Partial<IncomingEvent> = {}): IncomingEvent {
+  return {
+    id,
+    type: "room.client.joined",
+    createdAt: "2026-03-02T09:00:00.000Z",
+    receivedAt: "2026-03-02T09:00:01.000Z",
+    channel: null,
+    roomName: "/math-101",
+    roomSessionId: "s-1",
+    partitionKey: "session:s-1",
+    body: Buffer.from(JSON.stringify({ id, note: "é\u0000 raw" })),
+    ...overrides,
   };
 }

@@ -2,26 +2,10 @@
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
-import type { IncomingEvent } from "../../src/store/event-store.js";
 import { toSessionRows } from "../../src/store/session-rows.js";
 import { InvalidCursorError } from "../../src/store/sql-store.js";
 import { queryPostgres } from "../helpers/postgres.js";
-import { STORE_KINDS, openTestStore, type TestStore } from "../helpers/stores.js";
-
-function event(id: string, overrides: Partial<IncomingEvent> = {}): IncomingEvent {
-  return {
-    id,
-    type: "room.client.joined",
-    createdAt: "2026-03-02T09:00:00.000Z",
-    receivedAt: "2026-03-02T09:00:01.000Z",
-    channel: null,
-    roomName: "/math-101",
-    roomSessionId: "s-1",
-    partitionKey: "session:s-1",
-    body: Buffer.from(JSON.stringify({ id, note: "é\u0000 raw" })),
-    ...overrides,
-  };
-}
+import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
 
 /** The PostgreSQL schema a test store was opened on. */
 function schemaOf(t: TestStore): string {
@@ -82,7 +66,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("appends a batch and keeps the body byte for byte", async () => {
     const body = Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x20, 0x0a, 0xff, 0x00, 0x7d]);
-    expect(await t.store.append([event("a"), event("b", { body })])).toEqual([true, true]);
+    expect(await t.store.append([incomingEvent("a"), incomingEvent("b", { body })])).toEqual([true, true]);
     const rows = await t.store.scanEvents(0, 10);
     expect(rows.map((r) => r.id)).toEqual(["a", "b"]);
     expect(rows[1]!.body.equals(body)).toBe(true);
@@ -90,8 +74,8 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("deduplicates by id, first write wins, also within one batch", async () => {
-    expect(await t.store.append([event("a", { channel: "first" })])).toEqual([true]);
-    const flags = await t.store.append([event("a", { channel: "second" }), event("c"), event("c")]);
+    expect(await t.store.append([incomingEvent("a", { channel: "first" })])).toEqual([true]);
+    const flags = await t.store.append([incomingEvent("a", { channel: "second" }), incomingEvent("c"), incomingEvent("c")]);
     expect(flags).toEqual([false, true, false]);
     const rows = await t.store.scanEvents(0, 10);
     expect(rows.map((r) => [r.id, r.channel])).toEqual([
@@ -102,12 +86,12 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("takes batches committed at once, holding ids in opposite orders: each id stored once, new to one batch", async () => {
     // Every batch gets a connection of its own, already open, so that they really do overlap.
-    await Promise.all(Array.from({ length: 6 }, (_, b) => t.store.append([event(`warm-${b}`)])));
+    await Promise.all(Array.from({ length: 6 }, (_, b) => t.store.append([incomingEvent(`warm-${b}`)])));
     for (let round = 0; round < 3; round += 1) {
       const ids = Array.from({ length: 300 }, (_, i) => `shared-${round}-${i}`);
       const batches = Array.from({ length: 6 }, (_, b) => {
         const order = b % 2 === 0 ? ids : [...ids].reverse();
-        return order.map((id) => event(id, { channel: `batch-${b}` }));
+        return order.map((id) => incomingEvent(id, { channel: `batch-${b}` }));
       });
       const flags = await Promise.all(batches.map((batch) => t.store.append(batch)));
       for (const id of ids) {
@@ -119,7 +103,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("appends a batch larger than one INSERT statement", async () => {
-    const batch = Array.from({ length: 1234 }, (_, i) => event(`bulk-${i}`));
+    const batch = Array.from({ length: 1234 }, (_, i) => incomingEvent(`bulk-${i}`));
     const flags = await t.store.append(batch);
     expect(flags.every(Boolean)).toBe(true);
     expect(await t.store.countEvents()).toBe(1234);
@@ -127,10 +111,10 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("returns the bodies of the events of some partitions, as text in arrival order", async () => {
     await t.store.append([
-      event("x1"),
-      event("y1", { partitionKey: "session:other" }),
-      event("z1", { partitionKey: "session:third" }),
-      event("x2"),
+      incomingEvent("x1"),
+      incomingEvent("y1", { partitionKey: "session:other" }),
+      incomingEvent("z1", { partitionKey: "session:third" }),
+      incomingEvent("x2"),
     ]);
     expect(await t.store.bodiesOfPartitions(["session:s-1"])).toEqual([
       { partitionKey: "session:s-1", body: JSON.stringify({ id: "x1", note: "é\u0000 raw" }) },
@@ -146,7 +130,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("refreshes the planner's statistics of a freshly filled log, which PostgreSQL has none of yet", async () => {
-    await t.store.append(Array.from({ length: 300 }, (_, i) => event(`stat-${i}`, { partitionKey: `session:s-${i % 30}` })));
+    await t.store.append(Array.from({ length: 300 }, (_, i) => incomingEvent(`stat-${i}`, { partitionKey: `session:s-${i % 30}` })));
     await t.store.refreshStatistics();
     if (kind === "postgres") {
       const stats = await queryPostgres(
@@ -160,11 +144,11 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("names the partitions of the newest events, once each", async () => {
     await t.store.append([
-      event("r1", { partitionKey: "session:old" }),
-      event("r2", { partitionKey: "session:a" }),
-      event("r3", { partitionKey: null }),
-      event("r4", { partitionKey: "session:b" }),
-      event("r5", { partitionKey: "session:a" }),
+      incomingEvent("r1", { partitionKey: "session:old" }),
+      incomingEvent("r2", { partitionKey: "session:a" }),
+      incomingEvent("r3", { partitionKey: null }),
+      incomingEvent("r4", { partitionKey: "session:b" }),
+      incomingEvent("r5", { partitionKey: "session:a" }),
     ]);
     expect((await t.store.recentPartitionKeys(4)).sort()).toEqual(["session:a", "session:b"]);
     expect((await t.store.recentPartitionKeys(100)).sort()).toEqual(["session:a", "session:b", "session:old"]);
@@ -172,10 +156,10 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("pages raw events with filters and a cursor", async () => {
     await t.store.append([
-      event("e1"),
-      event("e2", { type: "room.client.left" }),
-      event("e3"),
-      event("e4", { roomName: "/other" }),
+      incomingEvent("e1"),
+      incomingEvent("e2", { type: "room.client.left" }),
+      incomingEvent("e3"),
+      incomingEvent("e4", { roomName: "/other" }),
     ]);
     const first = await t.store.listEvents({ type: "room.client.joined" }, 2, null);
     expect(first.results.map((e) => e.id)).toEqual(["e1", "e3"]);

@@ -6,21 +6,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { GroupCommitter } from "../../../src/ingest/group-commit.js";
 import type { EventLog } from "../../../src/ingest/spool.js";
-import type { IncomingEvent } from "../../../src/store/event-store.js";
-
-function event(id: string): IncomingEvent {
-  return {
-    id,
-    type: "room.client.joined",
-    createdAt: "2026-03-02T09:00:00.000Z",
-    receivedAt: "2026-03-02T09:00:01.000Z",
-    channel: null,
-    roomName: "/math-101",
-    roomSessionId: "s-1",
-    partitionKey: "session:s-1",
-    body: Buffer.from("{}"),
-  };
-}
+import { incomingEvent } from "../../helpers/stores.js";
 
 /** A log that holds every commit open until `finish` is called for it; ids seen before are not new. */
 function heldLog() {
@@ -43,11 +29,11 @@ describe("group commit", () => {
   it("gathers what arrives in one turn into one batch, and the next batch while that one commits", async () => {
     const { log, commits } = heldLog();
     const committer = new GroupCommitter(log);
-    const first = [committer.submit(event("a")), committer.submit(event("b"))];
+    const first = [committer.submit(incomingEvent("a")), committer.submit(incomingEvent("b"))];
     await nextTurn();
     expect(commits.map((c) => c.ids)).toEqual([["a", "b"]]);
 
-    const later = [committer.submit(event("c")), committer.submit(event("a"))];
+    const later = [committer.submit(incomingEvent("c")), committer.submit(incomingEvent("a"))];
     await nextTurn();
     expect(commits).toHaveLength(1); // one batch at a time by default
     commits[0]!.finish();
@@ -62,7 +48,7 @@ describe("group commit", () => {
     const { log, commits } = heldLog();
     const committer = new GroupCommitter(log, { commitsInFlight: 2 });
     const outcomes: string[] = [];
-    const track = (id: string) => committer.submit(event(id)).then(() => outcomes.push(id));
+    const track = (id: string) => committer.submit(incomingEvent(id)).then(() => outcomes.push(id));
     const a = track("a");
     await nextTurn();
     const b = track("b");
@@ -87,9 +73,9 @@ describe("group commit", () => {
   it("flushed() waits for every batch in flight", async () => {
     const { log, commits } = heldLog();
     const committer = new GroupCommitter(log, { commitsInFlight: 3 });
-    void committer.submit(event("a"));
+    void committer.submit(incomingEvent("a"));
     await nextTurn();
-    void committer.submit(event("b"));
+    void committer.submit(incomingEvent("b"));
     let flushed = false;
     const flushing = committer.flushed().then(() => (flushed = true));
     await nextTurn();
