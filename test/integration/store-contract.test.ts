@@ -1,4 +1,5 @@
 /** One contract, every store: what the rest of meetmeter relies on from the event log and the derived tables. */
+import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
@@ -170,6 +171,27 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     const room = await t.store.listEvents({ roomName: "/other" }, 10, null);
     expect(room.results.map((e) => e.id)).toEqual(["e4"]);
     await expect(t.store.listEvents({}, 2, "not-a-cursor")).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it("pages a room's events in log order from an index, without sorting all of the room's events", async () => {
+    const room = "/big-room";
+    await t.store.append(Array.from({ length: 30 }, (_, i) => incomingEvent(`room-${i}`, { roomName: i % 3 ? room : "/other" })));
+    const first = await t.store.listEvents({ roomName: room }, 5, null);
+    expect(first.results.map((e) => e.id)).toEqual(["room-1", "room-2", "room-4", "room-5", "room-7"]);
+    if (kind === "sqlite") {
+      // The query listEvents makes for a room's page.
+      const query = "explain query plan select * from events where room_name = ? order by seq limit 6";
+      const database = new Database(new URL(t.databaseUrl).pathname, { readonly: true });
+      const plan = database.prepare<[string], { detail: string }>(query).all(room);
+      database.close();
+      expect(plan.map((step) => step.detail)).toEqual(["SEARCH events USING INDEX events_room_seq (room_name=?)"]);
+    } else {
+      const indexes = await queryPostgres<{ indexdef: string }>(
+        "select indexdef from pg_indexes where schemaname = $1 and tablename = 'events' and indexdef like '%room_name%'",
+        [schemaOf(t)],
+      );
+      expect(indexes.map((index) => index.indexdef.replace(/^.* USING /, ""))).toEqual(["btree (room_name, seq)"]);
+    }
   });
 
   it("keeps quarantined deliveries with their reason", async () => {
