@@ -5,7 +5,8 @@
  *   (c) meetmeter serve on SQLite (WAL, synchronous=FULL) in a temporary folder
  *   (d) meetmeter serve on PostgreSQL (synchronous commit), a fresh schema
  * Load: wrk, 50 connections, a distinct pre-signed event of about 800 bytes on every request. After each run on a
- * store, the store is opened and checked to hold exactly the events that were acknowledged.
+ * store, the store is opened and checked to hold exactly the events that were acknowledged. Beside the speed it prints
+ * the CPU each request cost the receiver (all its threads) and PostgreSQL, and how much of the machine sat idle.
  *
  *   npm run bench [-- --seconds 12 --rounds 2 --connections 50 --json --targets a,b,c,d]
  */
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { openStore } from "../src/store/open-store.js";
 import { writeSignedDeliveries } from "./lib/signed-events.js";
+import { measureCpu, type CpuUse } from "./lib/cpu.js";
 import { startTarget } from "./lib/processes.js";
 import { runWrk, type LoadResult } from "./lib/wrk.js";
 
@@ -47,7 +49,7 @@ try {
   }
 }
 
-interface Run extends LoadResult {
+interface Run extends LoadResult, CpuUse {
   target: string;
   round: number;
   stored: number | null;
@@ -100,8 +102,11 @@ async function runOnce(target: string, round: number, work: string): Promise<Run
 
   const server = await startTarget(script, args, env);
   let result: LoadResult;
+  let cpu: CpuUse;
   try {
+    const cpuUsed = measureCpu(server.child.pid!);
     result = await runWrk(server.url, file, { connections, seconds });
+    cpu = cpuUsed(result.requests);
   } finally {
     await server.stop();
     rmSync(file, { force: true });
@@ -123,7 +128,9 @@ async function runOnce(target: string, round: number, work: string): Promise<Run
     await client.query(`drop schema if exists ${schema} cascade`);
     await client.end();
   }
-  return { target, round, stored, check, ...result };
+  // PostgreSQL's work counts only where it serves the receiver; otherwise it is whatever it still did from before.
+  if (target !== "d") cpu.postgresMicros = null;
+  return { target, round, stored, check, ...result, ...cpu };
 }
 
 const work = mkdtempSync(join(tmpdir(), "meetmeter-bench-load-"));
@@ -152,6 +159,10 @@ const limit = rate("b");
 const rows = targets.map((target) => {
   const mine = runs.filter((r) => r.target === target);
   const rps = rate(target);
+  const medianOf = (pick: (r: Run) => number | null): number | null => {
+    const values = mine.map(pick).filter((v): v is number => v !== null);
+    return values.length > 0 ? Number(median(values).toFixed(1)) : null;
+  };
   return {
     target: NAMES[target]!,
     requestsPerSecond: Math.round(rps),
@@ -160,6 +171,9 @@ const rows = targets.map((target) => {
     errors: mine.reduce((sum, r) => sum + r.errors, 0),
     ratioToRaw: ceiling ? Number((rps / ceiling).toFixed(2)) : null,
     ratioToVerify: limit ? Number((rps / limit).toFixed(2)) : null,
+    cpuMicrosPerEvent: medianOf((r) => r.targetMicros),
+    postgresMicrosPerEvent: medianOf((r) => r.postgresMicros),
+    idlePercent: medianOf((r) => r.idlePercent),
     storeCheck: mine.map((r) => r.check).join("; "),
     runs: mine.map((r) => Math.round(r.requestsPerSecond)),
   };
@@ -169,7 +183,8 @@ if (flags.json) {
   for (const row of rows) console.log(JSON.stringify(row));
 } else {
   console.log(`\nIngest benchmark: ${connections} connections, ${seconds} s per run, ${rounds} rounds, median of runs\n`);
-  const header = ["target", "req/s", "p50 ms", "p99 ms", "errors", "÷(a)", "÷(b)", "runs req/s", "store check"];
+  const header = ["target", "req/s", "p50 ms", "p99 ms", "errors", "÷(a)", "÷(b)", "CPU µs/ev", "DB µs/ev", "idle %"];
+  header.push("runs req/s", "store check");
   const table = rows.map((r) => [
     r.target,
     String(r.requestsPerSecond),
@@ -178,6 +193,9 @@ if (flags.json) {
     String(r.errors),
     r.ratioToRaw?.toFixed(2) ?? "-",
     r.ratioToVerify?.toFixed(2) ?? "-",
+    r.cpuMicrosPerEvent?.toFixed(1) ?? "-",
+    r.postgresMicrosPerEvent?.toFixed(1) ?? "-",
+    r.idlePercent?.toFixed(0) ?? "-",
     r.runs.join(", "),
     r.storeCheck,
   ]);
