@@ -315,6 +315,8 @@ export class SqlEventStore implements EventStore {
       .where("created_at", "<=", to)
       .where("type", "in", ARTIFACT_TYPES)
       .orderBy("created_at")
+      // Two artifacts of one instant (a recording and its transcript, say) keep the order they arrived in.
+      .orderBy("seq")
       .execute();
     return rows.map(toStoredEvent);
   }

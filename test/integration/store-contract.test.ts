@@ -194,6 +194,22 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     }
   });
 
+  it("lists the recordings and transcripts of a room and period, in time order, then arrival order", async () => {
+    const artifact = (id: string, type: string, createdAt: string, roomName = "/math-101") =>
+      incomingEvent(id, { type, createdAt, roomName, roomSessionId: null, partitionKey: `room:${roomName}` });
+    await t.store.append([
+      artifact("late", "recording.finished", "2026-03-02T10:00:00.000Z"),
+      artifact("tie-b", "transcription.finished", "2026-03-02T09:30:00.000Z"),
+      artifact("tie-a", "recording.finished", "2026-03-02T09:30:00.000Z"),
+      artifact("early", "transcription.started", "2026-03-02T09:00:00.000Z"),
+      artifact("other-room", "recording.finished", "2026-03-02T09:30:00.000Z", "/other"),
+      artifact("after", "recording.finished", "2026-03-02T11:00:00.001Z"),
+      incomingEvent("not-an-artifact", { createdAt: "2026-03-02T09:30:00.000Z", roomSessionId: null, partitionKey: "room:/math-101" }),
+    ]);
+    const listed = await t.store.roomArtifacts("/math-101", "2026-03-02T09:00:00.000Z", "2026-03-02T11:00:00.000Z");
+    expect(listed.map((e) => e.id)).toEqual(["early", "tie-b", "tie-a", "late"]);
+  });
+
   it("keeps quarantined deliveries with their reason", async () => {
     await t.store.quarantine([
       { receivedAt: "2026-03-02T09:00:00.000Z", channel: "x", reason: "invalid_json", message: "no", body: Buffer.from([0xff]) },
