@@ -131,6 +131,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     clientErrorHandler: answerClientError,
   });
 
+  for (const warning of await store.setupWarnings()) app.log.warn(warning);
   const live = new LiveEvents();
   const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.

@@ -118,6 +118,8 @@ export interface EventStore {
   listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
+  /** What the database is set up to do that this service will suffer from: each a sentence for the operator. */
+  setupWarnings(): Promise<string[]>;
   close(): Promise<void>;
 
   /** The body of every event of these partitions, in arrival order: all that deriving their sessions reads. */

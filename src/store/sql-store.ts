@@ -214,6 +214,18 @@ export class SqlEventStore implements EventStore {
     await sql`select 1`.execute(this.db);
   }
 
+  async setupWarnings(): Promise<string[]> {
+    if (this.kind !== "postgres") return [];
+    const { rows } = await sql<{ on: boolean }>`select current_setting('autovacuum')::boolean as on`.execute(this.db);
+    if (rows[0]?.on !== false) return [];
+    // Sessions are derived again as their events arrive, and each time their rows are replaced: measured on 20
+    // simulated classes, 221 dead session rows beside 20 live ones, and the table 13 times the size of its data.
+    return [
+      "PostgreSQL's autovacuum is off: the derived sessions, replaced as their events arrive, leave dead rows that " +
+        "only VACUUM reclaims, and their tables grow without end. Turn autovacuum on, or vacuum them regularly.",
+    ];
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }

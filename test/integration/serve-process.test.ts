@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
+import { queryPostgres } from "../helpers/postgres.js";
 import { CLI, startServerProcess } from "../helpers/server.js";
 import { STORE_KINDS, openTestStore, tempDir } from "../helpers/stores.js";
 
@@ -49,6 +50,18 @@ describe.each(STORE_KINDS)("meetmeter serve process on %s", (kind) => {
   const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups) await cleanup();
+  });
+
+  it("warns at start when PostgreSQL's autovacuum is off, and only then", async () => {
+    const testStore = await openTestStore(kind);
+    await testStore.store.close();
+    cleanups.push(() => testStore.cleanup());
+    const server = await startServerProcess({ WHEREBY_WEBHOOK_SECRET: SECRET, DATABASE_URL: testStore.databaseUrl, MEETMETER_API_TOKEN: TOKEN });
+    server.child.kill("SIGTERM");
+    expect((await server.exited).code).toBe(0);
+    const [setting] = kind === "postgres" ? await queryPostgres<{ autovacuum: string }>("show autovacuum") : [];
+    const warned = server.output().includes("autovacuum is off");
+    expect(warned, server.output()).toBe(setting?.autovacuum === "off");
   });
 
   it("keeps an acknowledged event after SIGKILL and restart, and shuts down cleanly on SIGTERM", async () => {

@@ -322,6 +322,12 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     }
   });
 
+  it("names what the database is set up to do that the service would suffer from", async () => {
+    const [setting] = kind === "postgres" ? await queryPostgres<{ autovacuum: string }>("show autovacuum") : [];
+    const warnings = await t.store.setupWarnings();
+    expect(warnings).toEqual(setting?.autovacuum === "off" ? [expect.stringContaining("autovacuum is off")] : []);
+  });
+
   it("migrates twice without harm and answers ping", async () => {
     await t.store.migrate();
     await expect(t.store.ping()).resolves.toBeUndefined();
