@@ -3,9 +3,17 @@
  * events acknowledged before them are derived; ongoing sessions, the only figures that move with the clock, are
  * derived afresh at read time.
  */
+import { eventIdsOfSession } from "../attendance/index.js";
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
-import { derivePartition, type MetadataOptions } from "../projection/projector.js";
-import type { EventStore, Page, PersonSessionRow, SessionFilter, StoredEvent } from "../store/event-store.js";
+import { derivePartition, eventsFromLog, type MetadataOptions } from "../projection/projector.js";
+import type {
+  EventStore,
+  Page,
+  PersonSessionRow,
+  SessionFilter,
+  SessionScope,
+  StoredEvent,
+} from "../store/event-store.js";
 import { summaryOf } from "../store/session-rows.js";
 import { bucketUsage, type UsageInterval, type UsageReport } from "./usage.js";
 
@@ -94,6 +102,33 @@ export class ReadModel {
     if (session.roomName === null) return [];
     const end = Date.parse(session.endedAt ?? new Date(this.clock()).toISOString()) + ARTIFACT_GRACE_MS;
     return this.store.roomArtifacts(session.roomName, session.startedAt, new Date(end).toISOString());
+  }
+
+  /** The raw events, oldest first; a session's are those its detail is made of, recordings and transcripts too. */
+  async events(
+    filter: { type?: string; roomName?: string; sessionId?: string },
+    limit: number,
+    cursor: string | null,
+  ): Promise<Page<StoredEvent>> {
+    const { sessionId, ...rest } = filter;
+    if (sessionId === undefined) return this.store.listEvents(rest, limit, cursor);
+    await this.current();
+    return this.store.listEvents({ ...rest, session: await this.scopeOf(sessionId) }, limit, cursor);
+  }
+
+  private async scopeOf(id: string): Promise<SessionScope> {
+    const own = `session:${id}`;
+    const found = await this.store.getSession(id);
+    // Events of a session not derived (yet, or ever: a lone knock) are still its own.
+    if (!found) return { partitionKey: own, ids: [] };
+    if (found.partitionKey === own) {
+      const artifacts = await this.roomArtifactsOf(found.summary);
+      return { partitionKey: own, ids: artifacts.map((row) => row.id) };
+    }
+    // A session cut from its room's log shares its partition with the room's other sessions: which events are its
+    // own, the derivation says.
+    const bodies = (await this.store.bodiesOfPartitions([found.partitionKey])).map((row) => row.body);
+    return { partitionKey: null, ids: eventIdsOfSession(eventsFromLog(bodies), id) };
   }
 
   async person(key: string): Promise<PersonHistory | null> {

@@ -169,7 +169,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   app.get("/api/events", async (request, reply) => {
     const q = parseQuery(eventsQuery, request);
     const filter = { type: q.type, roomName: q.roomName, sessionId: q.sessionId };
-    const result = await store.listEvents(filter, q.limit, q.cursor ?? null);
+    const result = await readModel.events(filter, q.limit, q.cursor ?? null);
     return reply
       .type("application/json; charset=utf-8")
       .send(`{"results":[${result.results.map(eventJson).join(",")}],"cursor":${JSON.stringify(result.cursor)}}`);

@@ -31,3 +31,15 @@ export function deriveSessions(events: readonly WherebyEvent[], options: DeriveO
     .map((session) => deriveSession(session, metadata, options.now))
     .sort((a, b) => compareText(b.startedAt, a.startedAt) || compareText(a.id, b.id));
 }
+
+/**
+ * The ids of the events the session `sessionId` is derived from, its recordings and transcriptions among them, in
+ * derivation order; empty when the events hold no such session. What tells the sessions cut from one room apart.
+ *
+ * @example
+ * eventIdsOfSession(roomEvents, "derived-5b0c…"); // the ids of that morning's joins, leaves, start and end
+ */
+export function eventIdsOfSession(events: readonly WherebyEvent[], sessionId: string): string[] {
+  const session = groupIntoSessions(orderEvents(events)).find((s) => s.id === sessionId);
+  return session ? [...session.events, ...session.artifacts].map(({ event }) => event.id) : [];
+}

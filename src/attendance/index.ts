@@ -6,7 +6,7 @@
  * import { deriveSessions, partitionKeyOf } from "./attendance/index.js";
  * const sessions = deriveSessions(eventsOfPartition, { now: Date.now(), metadataSecrets: [] });
  */
-export { deriveSessions, type DeriveOptions } from "./derive-sessions.js";
+export { deriveSessions, eventIdsOfSession, type DeriveOptions } from "./derive-sessions.js";
 export { partitionKeyOf, roomNameOf, sessionIdOf } from "./partition.js";
 export { ARTIFACT_GRACE_MS } from "./session-events.js";
 export type * from "./types.js";

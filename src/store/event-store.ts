@@ -56,7 +56,17 @@ export interface SessionFilter {
 export interface EventFilter {
   type?: string;
   roomName?: string;
-  sessionId?: string;
+  /** The events of one session. */
+  session?: SessionScope;
+}
+
+/**
+ * Which events are a session's: those of its partition, and those named here besides (the recordings and
+ * transcriptions of its room that it shows; or, for a session cut from its room's log, its own events).
+ */
+export interface SessionScope {
+  partitionKey: string | null;
+  ids: readonly string[];
 }
 
 export interface PersonSessionRow {

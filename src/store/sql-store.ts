@@ -2,7 +2,7 @@
  * The EventStore over Kysely: the same queries serve SQLite and PostgreSQL. Each database's file in sqlite/ and
  * postgres/ only opens the connection with its durability settings.
  */
-import { Migrator, sql, type Kysely, type MigrationProvider } from "kysely";
+import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
 import type { SessionSummary } from "../attendance/types.js";
 import type {
   EventFilter,
@@ -301,11 +301,21 @@ export class SqlEventStore implements EventStore {
     let query = this.db.selectFrom("events").selectAll().orderBy("seq").limit(limit + 1);
     if (filter.type) query = query.where("type", "=", filter.type);
     if (filter.roomName) query = query.where("room_name", "=", filter.roomName);
-    if (filter.sessionId) {
-      const partitions = this.db.selectFrom("sessions").select("partition_key").where("id", "=", filter.sessionId);
-      query = query.where((eb) =>
-        eb.or([eb("partition_key", "=", `session:${filter.sessionId!}`), eb("partition_key", "in", partitions)]),
-      );
+    if (filter.session) {
+      const { partitionKey, ids } = filter.session;
+      query = query.where((eb) => {
+        const among: Expression<SqlBool>[] = [];
+        if (partitionKey !== null) among.push(eb("partition_key", "=", partitionKey));
+        // One parameter however many ids: a JSON array on SQLite, an array on PostgreSQL.
+        if (ids.length > 0) {
+          among.push(
+            this.kind === "sqlite"
+              ? sql<SqlBool>`id in (select value from json_each(${JSON.stringify(ids)}))`
+              : sql<SqlBool>`id = any(${[...ids]}::text[])`,
+          );
+        }
+        return among.length > 0 ? eb.or(among) : sql<SqlBool>`1 = 0`;
+      });
     }
     if (cursor) {
       const [after] = decodeCursor(cursor, (p) => p.length === 1 && Number.isInteger(p[0]));

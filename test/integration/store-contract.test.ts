@@ -173,6 +173,28 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     await expect(t.store.listEvents({}, 2, "not-a-cursor")).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
+  it("pages the events of a session: its partition's and those it names, in arrival order", async () => {
+    await t.store.append([
+      incomingEvent("s1"),
+      incomingEvent("cut-1", { roomSessionId: null, partitionKey: "room:/math-101" }),
+      incomingEvent("other", { roomSessionId: "s-2", partitionKey: "session:s-2" }),
+      incomingEvent("s2", { type: "room.client.left" }),
+      incomingEvent("cut-2", { roomSessionId: null, partitionKey: "room:/math-101" }),
+    ]);
+    const ids = async (session: { partitionKey: string | null; ids: string[] }, type?: string) => {
+      const first = await t.store.listEvents({ session, type }, 2, null);
+      const rest = first.cursor ? await t.store.listEvents({ session, type }, 10, first.cursor) : { results: [] };
+      return [...first.results, ...rest.results].map((e) => e.id);
+    };
+    expect(await ids({ partitionKey: "session:s-1", ids: [] })).toEqual(["s1", "s2"]);
+    expect(await ids({ partitionKey: "session:s-1", ids: ["cut-2"] })).toEqual(["s1", "s2", "cut-2"]);
+    expect(await ids({ partitionKey: null, ids: ["cut-2", "cut-1", "missing"] })).toEqual(["cut-1", "cut-2"]);
+    expect(await ids({ partitionKey: "session:s-1", ids: ["cut-1"] }, "room.client.left")).toEqual(["s2"]);
+    expect(await ids({ partitionKey: null, ids: [] })).toEqual([]);
+    const many = Array.from({ length: 40_000 }, (_, i) => `absent-${i}`);
+    expect(await ids({ partitionKey: null, ids: [...many, "cut-1"] })).toEqual(["cut-1"]);
+  });
+
   it("pages a room's events in log order from an index, without sorting all of the room's events", async () => {
     const room = "/big-room";
     await t.store.append(Array.from({ length: 30 }, (_, i) => incomingEvent(`room-${i}`, { roomName: i % 3 ? room : "/other" })));
