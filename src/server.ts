@@ -51,6 +51,8 @@ export interface ServiceOptions {
   store?: EventStore;
   /** false for silence; otherwise pino at config.logLevel. */
   logger?: boolean;
+  /** How often ongoing sessions' saved figures are brought up to now (the writer's default otherwise). */
+  ongoingRefreshMs?: number;
 }
 
 /** The API token: from the configuration, or generated once and kept in the data folder. */
@@ -135,7 +137,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const live = new LiveEvents();
   const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
-  const writer = await StoreWriter.start({ databaseUrl: config.databaseUrl, metadata }, (message, partitionKeys) =>
+  const settings = { databaseUrl: config.databaseUrl, metadata, ongoingRefreshMs: options.ongoingRefreshMs };
+  const writer = await StoreWriter.start(settings, (message, partitionKeys) =>
     app.log.error({ partitionKeys, reason: message }, "deriving sessions failed"),
   );
   // The writer derives each commit within a fraction of a second. Whatever the last process committed but had not

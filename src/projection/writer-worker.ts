@@ -13,6 +13,8 @@ import { notify, serveRequests } from "./threads.js";
 export interface WriterSettings {
   databaseUrl: string;
   metadata: MetadataOptions;
+  /** How often the saved figures of ongoing sessions are brought up to now; 30 s unless given. */
+  ongoingRefreshMs?: number;
 }
 
 export type WriterRequest =
@@ -36,6 +38,26 @@ const projector = new Projector(store, settings.metadata, {
     notify({ message: error instanceof Error ? error.message : String(error), partitionKeys } satisfies DeriveFailure),
 });
 
+/**
+ * An ongoing session's figures run to now (SPEC §3). The session list and detail derive such sessions afresh when
+ * read; the rooms, usage and people routes add up the saved rows, so those are derived again every half minute.
+ */
+const ONGOING_REFRESH_MS = 30_000;
+/**
+ * A session still ongoing a day after it started has lost its end (Whereby ends a session about a minute after it
+ * empties): its saved figures stop moving then, and it is not derived again until its next event.
+ */
+const ONGOING_REFRESH_HORIZON_MS = 24 * 3_600_000;
+
+const refresh = setInterval(() => {
+  const since = new Date(Date.now() - ONGOING_REFRESH_HORIZON_MS).toISOString();
+  store.ongoingPartitions(since).then(
+    (keys) => projector.markDirty(keys),
+    // The store is away; the next round tries again.
+    () => {},
+  );
+}, settings.ongoingRefreshMs ?? ONGOING_REFRESH_MS);
+
 serveRequests<WriterRequest>(async (request) => {
   switch (request.op) {
     case "append": {
@@ -51,6 +73,7 @@ serveRequests<WriterRequest>(async (request) => {
     case "idle":
       return projector.idle();
     case "close":
+      clearInterval(refresh);
       await projector.idle();
       await deriver.close();
       await store.close();

@@ -543,12 +543,14 @@ export class SqlEventStore implements EventStore {
     }));
   }
 
-  async ongoingPartitions(): Promise<string[]> {
+  async ongoingPartitions(startedSince: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom("sessions")
       .select("partition_key")
       .distinct()
       .where("ongoing", "=", 1)
+      .where("started_at", ">=", startedSince)
+      .orderBy("partition_key")
       .execute();
     return rows.map((r) => r.partition_key);
   }

@@ -30,6 +30,8 @@ export interface TestServerOptions {
   secrets?: string[];
   metadataSecrets?: string[];
   config?: Partial<Config>;
+  /** How often ongoing sessions' saved figures are brought up to now. */
+  ongoingRefreshMs?: number;
 }
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -53,7 +55,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.metadataSecrets ? { metadataSecrets: options.metadataSecrets } : {}),
     ...options.config,
   });
-  const service = await createService(config, { store: testStore.store, logger: false });
+  const service = await createService(config, {
+    store: testStore.store,
+    logger: false,
+    ongoingRefreshMs: options.ongoingRefreshMs,
+  });
   const address = await service.app.listen({ port: 0, host: "127.0.0.1" });
   return {
     url: address,

@@ -144,6 +144,53 @@ describe.each(STORE_KINDS)("raw events of sessions cut from a room's log, on %s"
   });
 });
 
+describe.each(STORE_KINDS)("figures of an ongoing session that run to now, on %s", (kind) => {
+  let server: TestServer;
+  let get: (path: string) => Promise<Response>;
+  const room = "/live-class";
+  const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+  const live = (id: string, type: string, at: string, data: Record<string, unknown> = {}) => ({
+    apiVersion: "1.0",
+    id,
+    type,
+    createdAt: at,
+    data: { roomName: room, meetingId: "9", roomSessionId: "rs-live", subdomain: "school", ...data },
+  });
+
+  beforeAll(async () => {
+    server = await startTestServer({ store: kind, ongoingRefreshMs: 100 });
+    get = api(server.url, server.token);
+    const events = [
+      live("live-1", "room.client.joined", ago(60), client("l-1", "Teacher", "host", 1, { externalId: "t-live" })),
+      live("live-2", "room.client.joined", ago(50), client("l-2", "Dee", "visitor", 2)),
+      live("live-3", "room.session.started", ago(50)),
+    ];
+    for (const event of events) expect((await deliver(server.url, event, { secret: server.secret })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("moves the usage, rooms and people figures on with the clock, with no new event", async () => {
+    const figures = async () => {
+      const usage = await (await get("/api/usage")).json();
+      const rooms = await (await get("/api/rooms")).json();
+      const person = await (await get("/api/people/external:t-live")).json();
+      return [usage.total.participantSeconds, rooms.results[0].participantSeconds, person.totals.connectedSeconds] as [number, number, number];
+    };
+    const before = await figures();
+    // Two people connected for about 110 s in all, and the teacher for about 60.
+    expect(before[0]).toBeGreaterThanOrEqual(105);
+    expect(before[2]).toBeGreaterThanOrEqual(58);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = await figures();
+    // Two people connected 1.5 s longer: about 3 s more, the teacher 1.5 s.
+    expect(after[0] - before[0]).toBeGreaterThan(2);
+    expect(after[1] - before[1]).toBeGreaterThan(2);
+    expect(after[2] - before[2]).toBeGreaterThan(1);
+  });
+});
+
 describe.each(STORE_KINDS)("read API on %s", (kind) => {
   let server: TestServer;
   let get: (path: string) => Promise<Response>;
