@@ -30,10 +30,17 @@ export async function derivePartitions(
   partitionKeys: readonly string[],
   options: DeriveOptions,
 ): Promise<DerivedPartition[]> {
-  const byPartition = new Map<string, string[]>(partitionKeys.map((key) => [key, []]));
-  for (const row of await store.bodiesOfPartitions(partitionKeys)) byPartition.get(row.partitionKey)?.push(row.body);
-  return [...byPartition].map(([partitionKey, bodies]) => ({
+  const byPartition = new Map(partitionKeys.map((key) => [key, { bodies: [] as string[], throughSeq: 0 }]));
+  for (const row of await store.bodiesOfPartitions(partitionKeys)) {
+    const partition = byPartition.get(row.partitionKey);
+    if (!partition) continue;
+    partition.bodies.push(row.body);
+    partition.throughSeq = Math.max(partition.throughSeq, row.seq);
+  }
+  return [...byPartition].map(([partitionKey, { bodies, throughSeq }]) => ({
     partitionKey,
+    throughSeq,
+    events: bodies.length,
     sessions: deriveSessions(eventsFromLog(bodies), options),
   }));
 }

@@ -26,10 +26,11 @@ export interface StoredEvent extends IncomingEvent {
   seq: number;
 }
 
-/** An event's body as text, and the partition it belongs to. */
+/** An event's body as text, the partition it belongs to, and its place in the log. */
 export interface PartitionBody {
   partitionKey: string;
   body: string;
+  seq: number;
 }
 
 /** A validly signed body that is not a usable event: kept, never silently dropped. */
@@ -102,9 +103,20 @@ export interface UsageRow {
   billableParticipantMinutes: number;
 }
 
-/** The sessions derived from one partition's events. */
-export interface DerivedPartition {
+/**
+ * Which of a partition's events its sessions were derived from: the newest in the log, and how many. Of two
+ * derivations of one partition, the one that saw more is the later; each process sees every event committed before it
+ * reads, so of two reads that see the same newest event the later one sees at least as many.
+ */
+export interface PartitionVersion {
   partitionKey: string;
+  /** The `seq` of the newest event read; 0 when there was none. */
+  throughSeq: number;
+  events: number;
+}
+
+/** The sessions derived from one partition's events. */
+export interface DerivedPartition extends PartitionVersion {
   sessions: readonly SessionDetail[];
 }
 
@@ -153,7 +165,10 @@ export interface EventStore {
   /** Artifacts (recordings, transcriptions) of a room that carry no roomSessionId, created within [from, to]. */
   roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;
 
-  /** Replaces every session derived from each of these partitions, all in one transaction. */
+  /**
+   * Replaces every session derived from each of these partitions, all in one transaction; a partition already saved
+   * from a later derivation (by another process sharing the database) is left as it is.
+   */
   replaceSessions(rows: SessionRows): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */
   clearSessions(): Promise<void>;

@@ -118,5 +118,17 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropIndex("events_room").ifExists().execute();
       },
     },
+    // Several processes may derive one partition at once: each save says which events it was derived from, so that
+    // an older derivation saved last cannot replace a newer one.
+    "0007_derived_partitions": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("derived_partitions")
+          .addColumn("partition_key", "text", (c) => c.primaryKey())
+          .addColumn("through_seq", "bigint", (c) => c.notNull())
+          .addColumn("events", "integer", (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

@@ -50,9 +50,17 @@ export interface SessionPeopleTable {
   attendance_percent: number | null;
 }
 
+/** Which derivation each partition's saved sessions come from (see PartitionVersion). */
+export interface DerivedPartitionsTable {
+  partition_key: string;
+  through_seq: number;
+  events: number;
+}
+
 export interface Database {
   events: EventsTable;
   quarantine: QuarantineTable;
   sessions: SessionsTable;
   session_people: SessionPeopleTable;
+  derived_partitions: DerivedPartitionsTable;
 }

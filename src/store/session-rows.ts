@@ -4,7 +4,7 @@
  * strings and numbers, cheap to copy, rather than every session's object tree.
  */
 import type { SessionSummary } from "../attendance/types.js";
-import type { DerivedPartition } from "./event-store.js";
+import type { DerivedPartition, PartitionVersion } from "./event-store.js";
 import type { SessionPeopleTable, SessionsTable } from "./schema.js";
 import type { Selectable } from "kysely";
 
@@ -13,7 +13,7 @@ export type SessionPersonRow = Selectable<SessionPeopleTable>;
 
 /** What replaces the derived rows of some partitions: every session and person of each, none when it has none left. */
 export interface SessionRows {
-  partitionKeys: string[];
+  partitions: PartitionVersion[];
   sessions: SessionRow[];
   people: SessionPersonRow[];
 }
@@ -37,9 +37,9 @@ export function summaryOf(s: SessionSummary): SessionSummary {
 }
 
 export function toSessionRows(partitions: readonly DerivedPartition[]): SessionRows {
-  const rows: SessionRows = { partitionKeys: [], sessions: [], people: [] };
-  for (const { partitionKey, sessions } of partitions) {
-    rows.partitionKeys.push(partitionKey);
+  const rows: SessionRows = { partitions: [], sessions: [], people: [] };
+  for (const { partitionKey, throughSeq, events, sessions } of partitions) {
+    rows.partitions.push({ partitionKey, throughSeq, events });
     for (const s of sessions) {
       const ongoing = s.ongoing ? 1 : 0;
       rows.sessions.push({
@@ -74,14 +74,14 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
 
 /** The same rows as parts of at most `size` partitions each, every partition whole in one part. */
 export function partsOf(rows: SessionRows, size: number): SessionRows[] {
-  if (rows.partitionKeys.length <= size) return [rows];
+  if (rows.partitions.length <= size) return [rows];
   const parts: SessionRows[] = [];
   const partOf = new Map<string, SessionRows>();
-  rows.partitionKeys.forEach((key, i) => {
-    if (i % size === 0) parts.push({ partitionKeys: [], sessions: [], people: [] });
+  rows.partitions.forEach((partition, i) => {
+    if (i % size === 0) parts.push({ partitions: [], sessions: [], people: [] });
     const part = parts.at(-1)!;
-    part.partitionKeys.push(key);
-    partOf.set(key, part);
+    part.partitions.push(partition);
+    partOf.set(partition.partitionKey, part);
   });
   for (const row of rows.sessions) partOf.get(row.partition_key)!.sessions.push(row);
   for (const row of rows.people) partOf.get(row.partition_key)!.people.push(row);

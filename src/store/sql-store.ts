@@ -250,7 +250,9 @@ export class SqlEventStore implements EventStore {
         .execute();
       rows.push(...chunk);
     }
-    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(({ partitionKey, body }) => ({ partitionKey, body }));
+    return rows
+      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey, body }))
+      .sort((a, b) => a.seq - b.seq);
   }
 
   async scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
@@ -344,10 +346,40 @@ export class SqlEventStore implements EventStore {
   }
 
   async replaceSessions(rows: SessionRows): Promise<void> {
-    const { partitionKeys: keys, sessions, people } = rows;
-    if (keys.length === 0) return;
+    if (rows.partitions.length === 0) return;
     if (this.prepared) return this.prepared.replaceSessions(rows);
     await this.db.transaction().execute(async (trx) => {
+      // A partition is saved only from a derivation that saw at least what the saved one did (see PartitionVersion).
+      // Claimed in key order, so that two processes saving the same partitions lock them in the same order.
+      const claimed = new Set<string>();
+      const partitions = [...rows.partitions].sort((a, b) =>
+        a.partitionKey < b.partitionKey ? -1 : a.partitionKey > b.partitionKey ? 1 : 0,
+      );
+      for (let i = 0; i < partitions.length; i += INSERT_CHUNK) {
+        const won = await trx
+          .insertInto("derived_partitions")
+          .values(
+            partitions.slice(i, i + INSERT_CHUNK).map((p) => ({
+              partition_key: p.partitionKey,
+              through_seq: p.throughSeq,
+              events: p.events,
+            })),
+          )
+          .onConflict((oc) =>
+            oc
+              .column("partition_key")
+              .doUpdateSet((eb) => ({ through_seq: eb.ref("excluded.through_seq"), events: eb.ref("excluded.events") }))
+              .where(
+                sql<SqlBool>`(derived_partitions.through_seq, derived_partitions.events) <= (excluded.through_seq, excluded.events)`,
+              ),
+          )
+          .returning("partition_key")
+          .execute();
+        for (const row of won) claimed.add(row.partition_key);
+      }
+      const keys = partitions.map((p) => p.partitionKey).filter((key) => claimed.has(key));
+      const sessions = rows.sessions.filter((row) => claimed.has(row.partition_key));
+      const people = rows.people.filter((row) => claimed.has(row.partition_key));
       for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
         const chunk = keys.slice(i, i + INSERT_CHUNK);
         await trx.deleteFrom("sessions").where("partition_key", "in", chunk).execute();
@@ -387,11 +419,15 @@ export class SqlEventStore implements EventStore {
   async clearSessions(): Promise<void> {
     // PostgreSQL's delete leaves every row it removes behind as a dead row until a vacuum: a rebuild would leave the
     // whole previous generation of sessions, and insert the new one beside it. Truncate empties the files.
-    if (this.kind === "postgres") return void (await sql`truncate sessions, session_people`.execute(this.db));
+    // Which derivation each partition came from goes too: what is derived next replaces it whatever it saw.
+    if (this.kind === "postgres") {
+      return void (await sql`truncate sessions, session_people, derived_partitions`.execute(this.db));
+    }
     // SQLite's delete without a where clause already empties the tables whole.
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom("sessions").execute();
       await trx.deleteFrom("session_people").execute();
+      await trx.deleteFrom("derived_partitions").execute();
     });
   }
 

@@ -8,6 +8,11 @@ import { InvalidCursorError } from "../../src/store/sql-store.js";
 import { queryPostgres } from "../helpers/postgres.js";
 import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
 
+/** A partition as derived from one event, for the tests that save sessions without deriving them. */
+function version(partitionKey: string, throughSeq = 1, events = 1) {
+  return { partitionKey, throughSeq, events };
+}
+
 /** The PostgreSQL schema a test store was opened on. */
 function schemaOf(t: TestStore): string {
   return new URL(t.databaseUrl).searchParams.get("schema") ?? "public";
@@ -117,10 +122,14 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
       incomingEvent("z1", { partitionKey: "session:third" }),
       incomingEvent("x2"),
     ]);
-    expect(await t.store.bodiesOfPartitions(["session:s-1"])).toEqual([
-      { partitionKey: "session:s-1", body: JSON.stringify({ id: "x1", note: "é\u0000 raw" }) },
-      { partitionKey: "session:s-1", body: JSON.stringify({ id: "x2", note: "é\u0000 raw" }) },
+    const [first, second] = await t.store.bodiesOfPartitions(["session:s-1"]);
+    expect([first?.body, second?.body]).toEqual([
+      JSON.stringify({ id: "x1", note: "é\u0000 raw" }),
+      JSON.stringify({ id: "x2", note: "é\u0000 raw" }),
     ]);
+    expect(first?.partitionKey).toBe("session:s-1");
+    // Each with its place in the log: x1 first, and the two events of other partitions between them.
+    expect(second!.seq - first!.seq).toBe(3);
     const both = await t.store.bodiesOfPartitions(["session:s-1", "session:third"]);
     expect(both.map((row) => [row.partitionKey, (JSON.parse(row.body) as { id: string }).id])).toEqual([
       ["session:s-1", "x1"],
@@ -243,9 +252,9 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("replaces a partition's sessions and lists them newest first with a cursor", async () => {
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]));
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z")] }]));
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "room:/r", sessions: [
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:a"), sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]));
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:b"), sessions: [session("b", "2026-03-02T09:00:00.000Z")] }]));
+    await t.store.replaceSessions(toSessionRows([{ ...version("room:/r"), sessions: [
       session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" }),
       session("d", "2026-03-03T09:00:00.000Z", { roomName: "/r", ongoing: true }),
     ] }]));
@@ -265,13 +274,13 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect(range.results.map((s) => s.id)).toEqual(["b"]);
 
     // A partition derived again replaces what it had, and nothing else.
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "room:/r", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })] }]));
+    await t.store.replaceSessions(toSessionRows([{ ...version("room:/r"), sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })] }]));
     expect((await t.store.listSessions({}, 10, null)).results.map((s) => s.id)).toEqual(["c", "b", "a"]);
     expect(await t.store.ongoingPartitions("2000-01-01T00:00:00.000Z")).toEqual([]);
     await t.store.replaceSessions(
       toSessionRows([
-        { partitionKey: "session:now", sessions: [session("now", "2026-03-04T09:00:00.000Z", { ongoing: true })] },
-        { partitionKey: "session:lost", sessions: [session("lost", "2026-03-01T09:00:00.000Z", { ongoing: true })] },
+        { ...version("session:now"), sessions: [session("now", "2026-03-04T09:00:00.000Z", { ongoing: true })] },
+        { ...version("session:lost"), sessions: [session("lost", "2026-03-01T09:00:00.000Z", { ongoing: true })] },
       ]),
     );
     expect(await t.store.ongoingPartitions("2026-03-02T00:00:00.000Z")).toEqual(["session:now"]);
@@ -284,8 +293,8 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
   });
 
   it("answers people, rooms and usage from the derived rows", async () => {
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:a", sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]));
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:b", sessions: [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })] }]));
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:a"), sessions: [session("a", "2026-03-01T09:00:00.000Z")] }]));
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:b"), sessions: [session("b", "2026-03-02T09:00:00.000Z", { participantSeconds: 30.5 })] }]));
     const person = await t.store.sessionsOfPerson("external:ada");
     expect(person.map((p) => p.sessionId)).toEqual(["b", "a"]);
     expect(await t.store.sessionsOfPerson("external:nobody")).toEqual([]);
@@ -306,8 +315,8 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     ]);
     // Rooms a page at a time, by name.
     await t.store.replaceSessions(toSessionRows([
-      { partitionKey: "session:c", sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/art-1" })] },
-      { partitionKey: "session:d", sessions: [session("d", "2026-03-03T09:00:00.000Z", { roomName: "/zoology" })] },
+      { ...version("session:c"), sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/art-1" })] },
+      { ...version("session:d"), sessions: [session("d", "2026-03-03T09:00:00.000Z", { roomName: "/zoology" })] },
     ]));
     const first = await t.store.rooms(2, null);
     expect(first.results.map((r) => r.roomName)).toEqual(["/art-1", "/math-101"]);
@@ -321,7 +330,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
 
   it("keeps a large session detail whole, compressed with lz4 on PostgreSQL", async () => {
     const big = session("big", "2026-03-02T09:00:00.000Z", { roomName: `/${"r".repeat(40_000)}` });
-    await t.store.replaceSessions(toSessionRows([{ partitionKey: "session:big", sessions: [big] }]));
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:big"), sessions: [big] }]));
     expect(JSON.parse((await t.store.getSession("big"))?.detailJson ?? "null")).toEqual(big);
     if (kind === "postgres") {
       const stored = await queryPostgres(
@@ -331,10 +340,35 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     }
   });
 
+  it("keeps a partition saved from a later derivation when an earlier one is saved after it", async () => {
+    const save = (key: string, id: string, throughSeq: number, events: number) =>
+      t.store.replaceSessions(toSessionRows([{ ...version(key, throughSeq, events), sessions: [session(id, "2026-03-02T09:00:00.000Z")] }]));
+    const saved = async () => (await t.store.listSessions({}, 10, null)).results.map((s) => s.id).sort();
+    await save("session:p", "p-newer", 5, 3);
+    // Saw the same newest event but fewer events: read before one that committed late. Or an older newest event.
+    await save("session:p", "p-fewer", 5, 2);
+    await save("session:p", "p-older", 4, 10);
+    expect(await saved()).toEqual(["p-newer"]);
+    // The same events again (an ongoing session brought up to now), then more.
+    await save("session:p", "p-again", 5, 3);
+    expect(await saved()).toEqual(["p-again"]);
+    await t.store.replaceSessions(
+      toSessionRows([
+        { ...version("session:q", 1, 1), sessions: [session("q-1", "2026-03-02T10:00:00.000Z")] },
+        { ...version("session:p", 2, 2), sessions: [session("p-stale", "2026-03-02T09:00:00.000Z")] },
+      ]),
+    );
+    expect(await saved()).toEqual(["p-again", "q-1"]);
+    // A rebuild starts from nothing, whatever was saved before.
+    await t.store.clearSessions();
+    await save("session:p", "p-rebuilt", 1, 1);
+    expect(await saved()).toEqual(["p-rebuilt"]);
+  });
+
   it("clears every derived row, leaving nothing of them behind to vacuum", async () => {
     const rows = toSessionRows(
       Array.from({ length: 40 }, (_, i) => ({
-        partitionKey: `session:clear-${i}`,
+        ...version(`session:clear-${i}`),
         sessions: [session(`clear-${i}`, "2026-03-02T09:00:00.000Z")],
       })),
     );

@@ -3,6 +3,7 @@
  * more than the rows themselves. Each call is one transaction, and does exactly what SqlEventStore's Kysely queries do.
  */
 import type { Database } from "better-sqlite3";
+import type { PartitionVersion } from "../event-store.js";
 import type { SessionPersonRow, SessionRow, SessionRows } from "../session-rows.js";
 import type { EventRow } from "../sql-store.js";
 
@@ -37,17 +38,24 @@ export function preparedWrites(database: Database): SqliteWrites {
        @connected_seconds, @attendance_percent)
      on conflict (person_key, session_id) do nothing`,
   );
+  // A partition is saved only from a derivation that saw at least what the saved one did (see PartitionVersion).
+  const claimPartition = database.prepare<PartitionVersion>(
+    `insert into derived_partitions (partition_key, through_seq, events) values (@partitionKey, @throughSeq, @events)
+     on conflict (partition_key) do update set through_seq = excluded.through_seq, events = excluded.events
+     where (derived_partitions.through_seq, derived_partitions.events) <= (excluded.through_seq, excluded.events)`,
+  );
   return {
     insertEvents: database.transaction((rows: readonly EventRow[]) => rows.map((row) => insertEvent.run(row).changes === 1)),
-    replaceSessions: database.transaction(
-      ({ partitionKeys, sessions, people }: SessionRows) => {
-        for (const key of partitionKeys) {
-          deleteSessions.run(key);
-          deletePeople.run(key);
-        }
-        for (const row of sessions) upsertSession.run(row);
-        for (const row of people) insertPerson.run(row);
-      },
-    ),
+    replaceSessions: database.transaction(({ partitions, sessions, people }: SessionRows) => {
+      const claimed = new Set<string>();
+      for (const partition of partitions) {
+        if (claimPartition.run(partition).changes === 0) continue;
+        claimed.add(partition.partitionKey);
+        deleteSessions.run(partition.partitionKey);
+        deletePeople.run(partition.partitionKey);
+      }
+      for (const row of sessions) if (claimed.has(row.partition_key)) upsertSession.run(row);
+      for (const row of people) if (claimed.has(row.partition_key)) insertPerson.run(row);
+    }),
   };
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { partsOf, type SessionPersonRow, type SessionRow, type SessionRows } from "../../../src/store/session-rows.js";
 
 function rowsOf(partitions: Record<string, { sessions: string[]; people: number }>): SessionRows {
-  const rows: SessionRows = { partitionKeys: [], sessions: [], people: [] };
+  const rows: SessionRows = { partitions: [], sessions: [], people: [] };
   for (const [key, { sessions, people }] of Object.entries(partitions)) {
-    rows.partitionKeys.push(key);
+    rows.partitions.push({ partitionKey: key, throughSeq: 1, events: 1 });
     for (const id of sessions) {
       rows.sessions.push({ id, partition_key: key } as SessionRow);
       for (let p = 0; p < people; p += 1) rows.people.push({ session_id: id, person_key: `p${p}`, partition_key: key } as SessionPersonRow);
@@ -28,11 +28,12 @@ describe("partsOf", () => {
       e: { sessions: ["e1"], people: 0 },
     });
     const parts = partsOf(rows, 2);
-    expect(parts.map((part) => part.partitionKeys)).toEqual([["a", "b"], ["c", "d"], ["e"]]);
+    expect(parts.map((part) => part.partitions.map((p) => p.partitionKey))).toEqual([["a", "b"], ["c", "d"], ["e"]]);
     expect(parts.map((part) => part.sessions.map((s) => s.id))).toEqual([["a1", "a2"], ["c1", "d1"], ["e1"]]);
     expect(parts.map((part) => part.people.length)).toEqual([4, 4, 0]);
     for (const part of parts) {
-      for (const row of [...part.sessions, ...part.people]) expect(part.partitionKeys).toContain(row.partition_key);
+      const keys = part.partitions.map((p) => p.partitionKey);
+      for (const row of [...part.sessions, ...part.people]) expect(keys).toContain(row.partition_key);
     }
   });
 });
