@@ -6,6 +6,7 @@ import { ReadModel } from "../api/read-model.js";
 import { isTimeZone, type UsageInterval } from "../api/usage.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
+import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import type { EventStore } from "../store/event-store.js";
 import { databaseOption, withStore } from "./context.js";
 import { formatDuration, formatTable, type Cell } from "./table.js";
@@ -15,10 +16,11 @@ type Format = "table" | "csv" | "json";
 const formatOption = () =>
   new Option("--format <format>", "table, csv or json").choices(["table", "csv", "json"]).default("table");
 
+/** As the API reads `from` and `to`: a date is its midnight UTC, and a time of day needs its zone. */
 function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new ConfigError(`${name} must be an ISO 8601 date or time, got "${value}".`);
+  const ms = parseIsoInstant(value, { dateOnly: true });
+  if (ms === null) throw new ConfigError(`${name} must be a date or ${ISO_INSTANT_HINT}, got "${value}".`);
   return new Date(ms).toISOString();
 }
 

@@ -1,0 +1,68 @@
+/** `meetmeter report` as a user runs it: figures straight from a store filled by `meetmeter import`. */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../helpers/stores.js";
+import { runCli } from "../unit/cli/run-cli.js";
+
+const SESSION = "rs-report";
+
+function event(id: string, type: string, createdAt: string, client?: [string, string, string, number, string]) {
+  const data: Record<string, unknown> = { roomName: "/algebra-1", meetingId: "42", roomSessionId: SESSION, subdomain: "school" };
+  if (client) {
+    const [participantId, displayName, roleName, numClients, externalId] = client;
+    Object.assign(data, { participantId, displayName, roleName, numClients, numClientsByRoleName: {}, metadata: null, externalId });
+  }
+  return { apiVersion: "1.0", id, type, createdAt, data };
+}
+
+// Teacher 09:00–09:30 (1800 s), Ada 09:01–09:21 (1200 s); the session runs 09:01 to 09:21 (its count fell below 2).
+const EVENTS = [
+  event("rep-1", "room.client.joined", "2026-03-02T09:00:00.000Z", ["p-t", "Teacher", "host", 1, "teacher-1"]),
+  event("rep-2", "room.client.joined", "2026-03-02T09:01:00.000Z", ["p-a", "Ada", "visitor", 2, "student-a"]),
+  event("rep-3", "room.session.started", "2026-03-02T09:01:00.000Z"),
+  event("rep-4", "room.client.left", "2026-03-02T09:21:00.000Z", ["p-a", "Ada", "visitor", 1, "student-a"]),
+  event("rep-5", "room.client.left", "2026-03-02T09:30:00.000Z", ["p-t", "Teacher", "host", 0, "teacher-1"]),
+  event("rep-6", "room.session.ended", "2026-03-02T09:31:00.000Z"),
+];
+
+describe("meetmeter report", () => {
+  const folder = tempDir();
+  const database = ["--database", `sqlite:${join(folder, "meetmeter.db")}`];
+
+  beforeAll(async () => {
+    const file = join(folder, "events.jsonl");
+    writeFileSync(file, EVENTS.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const imported = await runCli(["import", file, ...database]);
+    expect(imported.code, imported.stderr).toBe(0);
+  });
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("lists sessions, and one session's attendance as CSV", async () => {
+    const sessions = await runCli(["report", "sessions", "--format", "json", ...database]);
+    expect(sessions.code, sessions.stderr).toBe(0);
+    expect(JSON.parse(sessions.stdout)).toEqual([
+      expect.objectContaining({ id: SESSION, durationSeconds: 1200, participantSeconds: 3000, billableParticipantMinutes: 50 }),
+    ]);
+    const csv = await runCli(["report", "session", SESSION, "--format", "csv", ...database]);
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toContain("external:teacher-1");
+  });
+
+  it("reads --from and --to as the API does: a date is its midnight UTC, a time needs its zone", async () => {
+    const usage = await runCli(["report", "usage", "--from", "2026-03-02", "--to", "2026-03-03", "--format", "json", ...database]);
+    expect(usage.code, usage.stderr).toBe(0);
+    expect(JSON.parse(usage.stdout).total).toEqual({ sessions: 1, participantSeconds: 3000, billableParticipantMinutes: 50 });
+    const zoned = await runCli(["report", "sessions", "--from", "2026-03-02T10:01:00.001+01:00", "--format", "json", ...database]);
+    expect(JSON.parse(zoned.stdout)).toEqual([]);
+    const later = await runCli(["report", "sessions", "--to", "2026-03-02T10:02:00+01:00", "--format", "json", ...database]);
+    expect(JSON.parse(later.stdout)).toHaveLength(1);
+    for (const bad of ["2026-03-02T10:00", "2026-02-30", "yesterday"]) {
+      const refused = await runCli(["report", "sessions", "--from", bad, ...database]);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr, bad).toContain("--from must be a date or an ISO 8601 time with its zone");
+    }
+  });
+});
