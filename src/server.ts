@@ -135,6 +135,23 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   for (const warning of await store.setupWarnings()) app.log.warn(warning);
   const live = new LiveEvents();
+  // What other processes on this database store reaches this one's live stream too, when anyone here is watching;
+  // what this one stores is announced to them a tenth of a second at a time.
+  const relay = await store.relayStored((ids) => {
+    if (live.size === 0) return;
+    // The events these ids name, as the log holds them.
+    store.listEvents({ session: { partitionKey: null, ids } }, ids.length, null).then(
+      (page) => live.publish(page.results),
+      () => {},
+    );
+  });
+  let announcing: string[] = [];
+  const announce = () => {
+    if (announcing.length === 0) return;
+    relay.announce(announcing);
+    announcing = [];
+  };
+  const announcer = setInterval(announce, 100);
   const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
   const settings = { databaseUrl: config.databaseUrl, metadata, ongoingRefreshMs: options.ongoingRefreshMs };
@@ -161,8 +178,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // with three at once PostgreSQL takes about a tenth more events a second. SQLite's one writer takes them in
     // turn, but the next batch is already there when one commits: a few percent more, and a lower p99.
     commitsInFlight: 3,
-    // The writer derives what it commits, and what the spool later hands it.
-    onCommitted: (events) => live.publish(events),
+    // The writer derives what it commits, and what the spool later hands it. The live stream shows it here, and
+    // other processes on the same PostgreSQL show it on theirs.
+    onCommitted: (events) => {
+      live.publish(events);
+      if (store.kind === "postgres") for (const event of events) announcing.push(event.id);
+    },
     onCommitTimed: (seconds, size) => {
       metrics.commitDuration.observe(seconds);
       metrics.commitBatchSize.observe(size);
@@ -249,6 +270,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
         await committer.flushed();
         await spool?.close();
         await writer.close();
+        clearInterval(announcer);
+        announce();
+        await relay.close();
         await store.close();
       })();
       return closing;

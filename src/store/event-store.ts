@@ -127,6 +127,12 @@ export interface StoredSession {
   detailJson: string;
 }
 
+export interface StoredRelay {
+  /** Tells the other processes these events were stored here; nothing waits for it, and it cannot fail. */
+  announce(ids: readonly string[]): void;
+  close(): Promise<void>;
+}
+
 export interface EventStore {
   readonly kind: "sqlite" | "postgres";
   /** Brings the schema up to date. */
@@ -142,6 +148,12 @@ export interface EventStore {
   ping(): Promise<void>;
   /** What the database is set up to do that this service will suffer from: each a sentence for the operator. */
   setupWarnings(): Promise<string[]>;
+  /**
+   * How the processes sharing this database tell each other which events they stored, so that each process's live
+   * stream shows them all: `onStored` hears the ids the others announce. Only PostgreSQL is shared so; elsewhere the
+   * relay does nothing.
+   */
+  relayStored(onStored: (ids: string[]) => void): Promise<StoredRelay>;
   close(): Promise<void>;
 
   /** The body of every event of these partitions, in arrival order: all that deriving their sessions reads. */

@@ -2,6 +2,8 @@
  * The EventStore over Kysely: the same queries serve SQLite and PostgreSQL. Each database's file in sqlite/ and
  * postgres/ only opens the connection with its durability settings.
  */
+import { createHash, randomUUID } from "node:crypto";
+import pg from "pg";
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
 import type { SessionSummary } from "../attendance/types.js";
 import type {
@@ -10,6 +12,7 @@ import type {
   IncomingEvent,
   Page,
   PartitionBody,
+  StoredRelay,
   PersonMatch,
   PersonSessionRow,
   QuarantinedDelivery,
@@ -87,11 +90,19 @@ export interface SqlEventStoreOptions {
   /** The PostgreSQL schema the tables live in; names it for the migrator, which otherwise looks in every schema. */
   schema?: string;
   prepared?: PreparedWrites;
+  /** PostgreSQL: a connection of its own, outside the pool, for hearing what other processes store. */
+  listenerClient?: () => pg.Client;
 }
+
+/** Ids per notification: PostgreSQL takes payloads under 8000 bytes, and an id is at most 64 characters here. */
+const IDS_PER_NOTICE = 100;
+/** How soon a listening connection that was lost is made again. */
+const RELISTEN_MS = 1000;
 
 export class SqlEventStore implements EventStore {
   private readonly schema: string | undefined;
   private readonly prepared: PreparedWrites | undefined;
+  private readonly listenerClient: (() => pg.Client) | undefined;
 
   constructor(
     readonly kind: Dialect,
@@ -100,6 +111,12 @@ export class SqlEventStore implements EventStore {
   ) {
     this.schema = options.schema;
     this.prepared = options.prepared;
+    this.listenerClient = options.listenerClient;
+  }
+
+  /** One channel per schema, so that stores sharing a database stay apart; a hash keeps it within a name's length. */
+  private get channel(): string {
+    return `meetmeter_stored_${createHash("sha256").update(this.schema ?? "public").digest("hex").slice(0, 16)}`;
   }
 
   async migrate(): Promise<void> {
@@ -224,6 +241,62 @@ export class SqlEventStore implements EventStore {
       "PostgreSQL's autovacuum is off: the derived sessions, replaced as their events arrive, leave dead rows that " +
         "only VACUUM reclaims, and their tables grow without end. Turn autovacuum on, or vacuum them regularly.",
     ];
+  }
+
+  async relayStored(onStored: (ids: string[]) => void): Promise<StoredRelay> {
+    const makeClient = this.listenerClient;
+    if (!makeClient) return { announce: () => {}, close: async () => {} };
+    const origin = randomUUID();
+    const channel = this.channel;
+    let client: pg.Client | null = null;
+    let timer: NodeJS.Timeout | null = null;
+    let stopped = false;
+    const listen = async (): Promise<void> => {
+      const next = makeClient();
+      // A lost connection (PostgreSQL restarted, say) is made again; what is stored meanwhile is not heard.
+      const again = () => {
+        if (client === next) client = null;
+        if (stopped || timer) return;
+        timer = setTimeout(() => {
+          timer = null;
+          void listen();
+        }, RELISTEN_MS);
+      };
+      next.on("error", again);
+      next.on("end", again);
+      next.on("notification", (notice) => {
+        try {
+          const { origin: from, ids } = JSON.parse(notice.payload ?? "{}") as { origin?: string; ids?: unknown };
+          if (from !== origin && Array.isArray(ids)) onStored(ids.filter((id): id is string => typeof id === "string"));
+        } catch {
+          // Not ours to read.
+        }
+      });
+      try {
+        await next.connect();
+        await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+        if (stopped) await next.end();
+        else client = next;
+      } catch {
+        await next.end().catch(() => {});
+        again();
+      }
+    };
+    await listen();
+    return {
+      announce(ids) {
+        // Sent on the listening connection, which commits without waiting for the disk: a notice is not data.
+        for (let i = 0; client && i < ids.length; i += IDS_PER_NOTICE) {
+          const payload = JSON.stringify({ origin, ids: ids.slice(i, i + IDS_PER_NOTICE) });
+          client.query("select pg_notify($1, $2)", [channel, payload]).catch(() => {});
+        }
+      },
+      async close() {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await client?.end().catch(() => {});
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -37,5 +37,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlEventStore("postgres", db, { schema: options.schema ?? "public" });
+  // The connection that hears and announces what each process stored: its notices need not wait for the disk.
+  const listenerOptions = [...settings, "-c synchronous_commit=off"].join(" ");
+  const listenerClient = () => new pg.Client({ connectionString: url, options: listenerOptions, connectionTimeoutMillis: 2_000 });
+  return new SqlEventStore("postgres", db, { schema: options.schema ?? "public", listenerClient });
 }

@@ -1,0 +1,63 @@
+/**
+ * SPEC §8: several `meetmeter serve` processes may share one PostgreSQL behind a load balancer. A dashboard's live
+ * stream, served by one of them, shows what any of them stored.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createService, type Service } from "../../src/server.js";
+import { deliver, joinedEvent } from "../helpers/deliver.js";
+import { postgresAvailable } from "../helpers/postgres.js";
+import { startTestServer, testConfig, type TestServer } from "../helpers/server.js";
+
+/** Reads a live stream for `ms`; resolves with how many of its events had this id. */
+async function sightings(url: string, token: string, id: string, ms: number) {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/api/events/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    // Aborted at the deadline.
+  } finally {
+    clearTimeout(timer);
+  }
+  const events = text
+    .split("\n\n")
+    .filter((block) => block.startsWith("event: webhook\n"))
+    .map((block) => block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n"))
+    .map((data) => (JSON.parse(data) as { id: string }).id);
+  return events.filter((seen) => seen === id).length;
+}
+
+describe.runIf(postgresAvailable)("the live stream with two processes on one PostgreSQL", () => {
+  let first: TestServer;
+  let second: Service;
+  let secondUrl: string;
+
+  beforeAll(async () => {
+    first = await startTestServer({ store: "postgres" });
+    second = await createService(testConfig({ databaseUrl: first.testStore.databaseUrl, apiToken: first.token }), { logger: false });
+    secondUrl = await second.app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it("shows on each process's stream, once, an event that either of them stored", async () => {
+    const event = joinedEvent();
+    const watchFirst = sightings(first.url, first.token, event.id, 3000);
+    const watchSecond = sightings(secondUrl, first.token, event.id, 3000);
+    // Both streams are open before the delivery.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await deliver(secondUrl, event, { secret: first.secret })).status).toBe(200);
+    expect(await watchFirst).toBe(1);
+    expect(await watchSecond).toBe(1);
+  });
+});
