@@ -36,4 +36,6 @@ try {
     console.error(`meetmeter: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   }
+  // A command that failed part way may have left threads or connections open: they must not keep it running.
+  process.exit();
 }

@@ -34,7 +34,14 @@ export function register(program: Command): void {
       };
       process.once("SIGTERM", () => shutdown("SIGTERM"));
       process.once("SIGINT", () => shutdown("SIGINT"));
-      const address = await service.app.listen({ port: config.port, host: config.host });
+      let address: string;
+      try {
+        address = await service.app.listen({ port: config.port, host: config.host });
+      } catch (error) {
+        // The port is taken, say: what was opened is closed, and the command fails.
+        await service.close().catch(() => {});
+        throw error;
+      }
       const store = service.store.kind;
       console.log(
         [

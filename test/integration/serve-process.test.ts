@@ -1,6 +1,8 @@
 /** `meetmeter serve` as its own process: configuration errors, durability across a kill, graceful shutdown. */
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
 import { queryPostgres } from "../helpers/postgres.js";
@@ -43,6 +45,26 @@ describe("meetmeter serve configuration", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(name);
     expect(result.stderr.trim().split("\n").length).toBeLessThanOrEqual(3);
+  });
+
+  it("exits 1 when its port is taken, rather than staying up without listening", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const data = tempDir();
+      const result = cli(["serve", "--port", String(port)], {
+        WHEREBY_WEBHOOK_SECRET: SECRET,
+        MEETMETER_API_TOKEN: TOKEN,
+        DATABASE_URL: `sqlite:${join(data, "meetmeter.db")}`,
+      });
+      rmSync(data, { recursive: true, force: true });
+      expect(result.error, "still running when the test gave up on it").toBeUndefined();
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toContain("address already in use");
+    } finally {
+      taken.close();
+    }
   });
 });
 
