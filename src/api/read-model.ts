@@ -121,14 +121,13 @@ export class ReadModel {
     const found = await this.store.getSession(id);
     // Events of a session not derived (yet, or ever: a lone knock) are still its own.
     if (!found) return { partitionKey: own, ids: [] };
-    if (found.partitionKey === own) {
-      const artifacts = await this.roomArtifactsOf(found.summary);
-      return { partitionKey: own, ids: artifacts.map((row) => row.id) };
-    }
+    // The recordings and transcripts of its room that its detail shows (see sessionJson).
+    const artifacts = (await this.roomArtifactsOf(found.summary)).map((row) => row.id);
+    if (found.partitionKey === own) return { partitionKey: own, ids: artifacts };
     // A session cut from its room's log shares its partition with the room's other sessions: which events are its
     // own, the derivation says.
     const bodies = (await this.store.bodiesOfPartitions([found.partitionKey])).map((row) => row.body);
-    return { partitionKey: null, ids: eventIdsOfSession(eventsFromLog(bodies), id) };
+    return { partitionKey: null, ids: [...eventIdsOfSession(eventsFromLog(bodies), id), ...artifacts] };
   }
 
   async person(key: string): Promise<PersonHistory | null> {
