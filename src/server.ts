@@ -135,23 +135,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   for (const warning of await store.setupWarnings()) app.log.warn(warning);
   const live = new LiveEvents();
-  // What other processes on this database store reaches this one's live stream too, when anyone here is watching;
-  // what this one stores is announced to them a tenth of a second at a time.
-  const relay = await store.relayStored((ids) => {
-    if (live.size === 0) return;
-    // The events these ids name, as the log holds them.
-    store.listEvents({ session: { partitionKey: null, ids } }, ids.length, null).then(
-      (page) => live.publish(page.results),
-      () => {},
-    );
-  });
+  /** Ids stored here and not yet announced to the other processes on this database (see the relay below). */
   let announcing: string[] = [];
-  const announce = () => {
-    if (announcing.length === 0) return;
-    relay.announce(announcing);
-    announcing = [];
-  };
-  const announcer = setInterval(announce, 100);
   const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
   const settings = { databaseUrl: config.databaseUrl, metadata, ongoingRefreshMs: options.ongoingRefreshMs };
@@ -258,6 +243,24 @@ export async function createService(config: Config, options: ServiceOptions = {}
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
+  // What other processes on this database store reaches this one's live stream too, when anyone here is watching;
+  // what this one stores is announced to them a tenth of a second at a time.
+  const relay = await store.relayStored((ids) => {
+    if (live.size === 0) return;
+    // The events these ids name, as the log holds them.
+    store.listEvents({ session: { partitionKey: null, ids } }, ids.length, null).then(
+      (page) => live.publish(page.results),
+      () => {},
+    );
+  });
+  const announce = () => {
+    if (announcing.length === 0) return;
+    relay.announce(announcing);
+    announcing = [];
+  };
+  const announcer = setInterval(announce, 100);
+  announcer.unref();
+
   let closing: Promise<void> | null = null;
   return {
     app,
@@ -268,12 +271,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
       closing ??= (async () => {
         await app.close();
         await committer.flushed();
-        await spool?.close();
-        await writer.close();
-        clearInterval(announcer);
-        announce();
-        await relay.close();
-        await store.close();
+        try {
+          await spool?.close();
+          await writer.close();
+        } finally {
+          clearInterval(announcer);
+          announce();
+          await relay.close();
+          await store.close();
+        }
       })();
       return closing;
     },

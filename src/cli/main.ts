@@ -36,6 +36,7 @@ try {
     console.error(`meetmeter: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   }
-  // A command that failed part way may have left threads or connections open: they must not keep it running.
-  process.exit();
+  // A command that failed part way may have left threads or connections open: they must not keep it running. It
+  // ends once what it printed is out.
+  process.stderr.write("", () => process.exit());
 }

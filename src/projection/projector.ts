@@ -80,6 +80,12 @@ const PARTITIONS_PER_SAVE = 8;
  */
 const DEFAULT_DELAY_MS = 100;
 
+/**
+ * A session still ongoing a day after it started has lost its end (Whereby ends a session about a minute after it
+ * empties): {@link Projector.refreshOngoing} leaves it then, and its saved figures move again only with its next event.
+ */
+const ONGOING_HORIZON_MS = 24 * 3_600_000;
+
 export interface ProjectorSettings {
   /** Derives partitions (on another thread, say); by default here, reading their events from the store. */
   derive?: Derive;
@@ -94,6 +100,8 @@ export class Projector {
   /** Counts markDirty calls, and how many of them are saved: reads wait for their own moment, not for quiet. */
   private marked = 0;
   private saved = 0;
+  /** The partitions this projector last saved with a session ongoing, started within the horizon. */
+  private readonly ongoing = new Set<string>();
   private waiters: { until: number; resolve: () => void }[] = [];
   private readonly derive: NonNullable<ProjectorSettings["derive"]>;
   private readonly onError: NonNullable<ProjectorSettings["onError"]>;
@@ -116,6 +124,15 @@ export class Projector {
     else if (!this.running) this.settle(this.marked);
   }
 
+  /**
+   * Derives again the partitions this projector saved with an ongoing session, so that their saved figures come up to
+   * now. Reads do not wait for it: those that need an ongoing session's figures to the moment derive it themselves.
+   */
+  refreshOngoing(): void {
+    for (const key of this.ongoing) this.dirty.add(key);
+    if (this.dirty.size > 0) this.schedule();
+  }
+
   /** Resolves once every partition marked before this call is saved, even while new events keep coming. */
   idle(): Promise<void> {
     if (this.saved >= this.marked) return Promise.resolve();
@@ -129,10 +146,17 @@ export class Projector {
    * commits deliveries (SQLite writes synchronously), so between two parts the deliveries waiting are committed.
    */
   async project(partitionKeys: readonly string[], now = Date.now()): Promise<void> {
-    const parts = partsOf(await this.derive(partitionKeys, now), PARTITIONS_PER_SAVE);
+    const rows = await this.derive(partitionKeys, now);
+    const parts = partsOf(rows, PARTITIONS_PER_SAVE);
     for (const [i, part] of parts.entries()) {
       if (i > 0) await new Promise((next) => setImmediate(next));
       await this.store.replaceSessions(part);
+    }
+    const recent = new Date(now - ONGOING_HORIZON_MS).toISOString();
+    const live = new Set(rows.sessions.filter((s) => s.ongoing === 1 && s.started_at >= recent).map((s) => s.partition_key));
+    for (const { partitionKey } of rows.partitions) {
+      if (live.has(partitionKey)) this.ongoing.add(partitionKey);
+      else this.ongoing.delete(partitionKey);
     }
   }
 

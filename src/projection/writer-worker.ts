@@ -43,20 +43,7 @@ const projector = new Projector(store, settings.metadata, {
  * read; the rooms, usage and people routes add up the saved rows, so those are derived again every half minute.
  */
 const ONGOING_REFRESH_MS = 30_000;
-/**
- * A session still ongoing a day after it started has lost its end (Whereby ends a session about a minute after it
- * empties): its saved figures stop moving then, and it is not derived again until its next event.
- */
-const ONGOING_REFRESH_HORIZON_MS = 24 * 3_600_000;
-
-const refresh = setInterval(() => {
-  const since = new Date(Date.now() - ONGOING_REFRESH_HORIZON_MS).toISOString();
-  store.ongoingPartitions(since).then(
-    (keys) => projector.markDirty(keys),
-    // The store is away; the next round tries again.
-    () => {},
-  );
-}, settings.ongoingRefreshMs ?? ONGOING_REFRESH_MS);
+const refresh = setInterval(() => projector.refreshOngoing(), settings.ongoingRefreshMs ?? ONGOING_REFRESH_MS);
 
 serveRequests<WriterRequest>(async (request) => {
   switch (request.op) {

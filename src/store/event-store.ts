@@ -192,6 +192,4 @@ export interface EventStore {
   rooms(limit: number, cursor: string | null): Promise<Page<RoomRow>>;
   findPeople(text: string, limit: number): Promise<PersonMatch[]>;
   usage(from: string | null, to: string | null): Promise<UsageRow[]>;
-  /** The partitions of the sessions ongoing that started at or after `startedSince`: the rows the clock moves. */
-  ongoingPartitions(startedSince: string): Promise<string[]>;
 }

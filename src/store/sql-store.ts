@@ -98,6 +98,8 @@ export interface SqlEventStoreOptions {
 const IDS_PER_NOTICE = 100;
 /** How soon a listening connection that was lost is made again. */
 const RELISTEN_MS = 1000;
+/** Notices sent and not yet answered, at most: past it the connection is stuck, and announcements are dropped. */
+const NOTICES_IN_FLIGHT = 1000;
 
 export class SqlEventStore implements EventStore {
   private readonly schema: string | undefined;
@@ -251,6 +253,7 @@ export class SqlEventStore implements EventStore {
     let client: pg.Client | null = null;
     let timer: NodeJS.Timeout | null = null;
     let stopped = false;
+    let inFlight = 0;
     const listen = async (): Promise<void> => {
       const next = makeClient();
       // A lost connection (PostgreSQL restarted, say) is made again; what is stored meanwhile is not heard.
@@ -261,6 +264,7 @@ export class SqlEventStore implements EventStore {
           timer = null;
           void listen();
         }, RELISTEN_MS);
+        timer.unref();
       };
       next.on("error", again);
       next.on("end", again);
@@ -286,9 +290,13 @@ export class SqlEventStore implements EventStore {
     return {
       announce(ids) {
         // Sent on the listening connection, which commits without waiting for the disk: a notice is not data.
-        for (let i = 0; client && i < ids.length; i += IDS_PER_NOTICE) {
+        for (let i = 0; client && i < ids.length && inFlight < NOTICES_IN_FLIGHT; i += IDS_PER_NOTICE) {
           const payload = JSON.stringify({ origin, ids: ids.slice(i, i + IDS_PER_NOTICE) });
-          client.query("select pg_notify($1, $2)", [channel, payload]).catch(() => {});
+          inFlight += 1;
+          client
+            .query("select pg_notify($1, $2)", [channel, payload])
+            .catch(() => {})
+            .finally(() => (inFlight -= 1));
         }
       },
       async close() {
@@ -650,17 +658,5 @@ export class SqlEventStore implements EventStore {
       participantSeconds: Number(r.participant_seconds),
       billableParticipantMinutes: Number(r.billable_minutes),
     }));
-  }
-
-  async ongoingPartitions(startedSince: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom("sessions")
-      .select("partition_key")
-      .distinct()
-      .where("ongoing", "=", 1)
-      .where("started_at", ">=", startedSince)
-      .orderBy("partition_key")
-      .execute();
-    return rows.map((r) => r.partition_key);
   }
 }

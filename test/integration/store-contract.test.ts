@@ -276,15 +276,6 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     // A partition derived again replaces what it had, and nothing else.
     await t.store.replaceSessions(toSessionRows([{ ...version("room:/r"), sessions: [session("c", "2026-03-03T09:00:00.000Z", { roomName: "/r" })] }]));
     expect((await t.store.listSessions({}, 10, null)).results.map((s) => s.id)).toEqual(["c", "b", "a"]);
-    expect(await t.store.ongoingPartitions("2000-01-01T00:00:00.000Z")).toEqual([]);
-    await t.store.replaceSessions(
-      toSessionRows([
-        { ...version("session:now"), sessions: [session("now", "2026-03-04T09:00:00.000Z", { ongoing: true })] },
-        { ...version("session:lost"), sessions: [session("lost", "2026-03-01T09:00:00.000Z", { ongoing: true })] },
-      ]),
-    );
-    expect(await t.store.ongoingPartitions("2026-03-02T00:00:00.000Z")).toEqual(["session:now"]);
-    expect(await t.store.ongoingPartitions("2026-02-01T00:00:00.000Z")).toEqual(["session:lost", "session:now"]);
 
     const found = await t.store.getSession("c");
     expect(found?.partitionKey).toBe("room:/r");

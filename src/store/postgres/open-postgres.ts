@@ -39,6 +39,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   // The connection that hears and announces what each process stored: its notices need not wait for the disk.
   const listenerOptions = [...settings, "-c synchronous_commit=off"].join(" ");
-  const listenerClient = () => new pg.Client({ connectionString: url, options: listenerOptions, connectionTimeoutMillis: 2_000 });
+  // TCP keepalive, so that a connection the network silently dropped is noticed and made again.
+  const listenerClient = () =>
+    new pg.Client({ connectionString: url, options: listenerOptions, connectionTimeoutMillis: 2_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
   return new SqlEventStore("postgres", db, { schema: options.schema ?? "public", listenerClient });
 }
