@@ -112,6 +112,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     // `/api/events?roomName=` pages a room's events in log order. By (room_name, created_at) every page read and
     // sorted all of the room's events: 2.2 ms for a room of 10,000 on SQLite, and ten times that for a room ten times
     // larger. In log order a page reads its own rows. Made before the old one goes, so the log is never without one.
+    // PostgreSQL holds inserts into the log while it builds the index: 1.3 s for a million events on a small machine.
     "0006_events_room_in_log_order": {
       async up(db: Kysely<unknown>) {
         await db.schema.createIndex("events_room_seq").ifNotExists().on("events").columns(["room_name", "seq"]).execute();
