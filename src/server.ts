@@ -155,6 +155,10 @@ export async function createService(config: Config, options: ServiceOptions = {}
       onPrimaryDown: (error) =>
         app.log.error({ err: error, spool: spoolPath }, "the store refused events: keeping them in the local spool"),
       onPrimaryBack: (drained) => app.log.warn({ drained }, "the store is back: spooled events moved into it"),
+      // The other processes' live streams learn of spooled events once PostgreSQL holds them.
+      onDrained: (events) => {
+        for (const event of events) announcing.push(event.id);
+      },
     });
   }
   const log: EventLog = spool ?? writer;

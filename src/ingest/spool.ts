@@ -15,6 +15,8 @@ export interface SpoolOptions {
   /** Told when the primary store refused a batch, and when it is back. */
   onPrimaryDown?: (error: unknown) => void;
   onPrimaryBack?: (drained: number) => void;
+  /** Told of the spooled events that reached the primary store, once they are there. */
+  onDrained?: (events: IncomingEvent[]) => void;
   /** How often to try the primary store again while the spool holds events. */
   retryMs?: number;
 }
@@ -99,7 +101,8 @@ export class Spool implements EventLog {
           return;
         }
         // The primary deduplicates by id and derives what is new to it.
-        await this.primary.append(rows);
+        const flags = await this.primary.append(rows);
+        this.options.onDrained?.(rows.filter((_, i) => flags[i]));
         await this.spool.deleteEventsThrough(rows.at(-1)!.seq);
         this.depthNow = Math.max(0, this.depthNow - rows.length);
         this.drainedSinceDown += rows.length;

@@ -100,6 +100,8 @@ const IDS_PER_NOTICE = 100;
 const RELISTEN_MS = 1000;
 /** Notices sent and not yet answered, at most: past it the connection is stuck, and announcements are dropped. */
 const NOTICES_IN_FLIGHT = 1000;
+/** Ids kept to announce while the connection is being made again, at most. */
+const IDS_WHILE_AWAY = 10_000;
 
 export class SqlEventStore implements EventStore {
   private readonly schema: string | undefined;
@@ -254,6 +256,22 @@ export class SqlEventStore implements EventStore {
     let timer: NodeJS.Timeout | null = null;
     let stopped = false;
     let inFlight = 0;
+    /** What was to be announced while there was no connection: sent once there is one. */
+    let waiting: string[] = [];
+    const send = (ids: readonly string[]) => {
+      if (!client) {
+        waiting = [...waiting, ...ids].slice(-IDS_WHILE_AWAY);
+        return;
+      }
+      for (let i = 0; i < ids.length && inFlight < NOTICES_IN_FLIGHT; i += IDS_PER_NOTICE) {
+        const payload = JSON.stringify({ origin, ids: ids.slice(i, i + IDS_PER_NOTICE) });
+        inFlight += 1;
+        client
+          .query("select pg_notify($1, $2)", [channel, payload])
+          .catch(() => {})
+          .finally(() => (inFlight -= 1));
+      }
+    };
     const listen = async (): Promise<void> => {
       const next = makeClient();
       // A lost connection (PostgreSQL restarted, say) is made again; what is stored meanwhile is not heard.
@@ -280,7 +298,12 @@ export class SqlEventStore implements EventStore {
         await next.connect();
         await next.query(`listen ${pg.escapeIdentifier(channel)}`);
         if (stopped) await next.end();
-        else client = next;
+        else {
+          client = next;
+          const away = waiting;
+          waiting = [];
+          send(away);
+        }
       } catch {
         await next.end().catch(() => {});
         again();
@@ -288,17 +311,8 @@ export class SqlEventStore implements EventStore {
     };
     await listen();
     return {
-      announce(ids) {
-        // Sent on the listening connection, which commits without waiting for the disk: a notice is not data.
-        for (let i = 0; client && i < ids.length && inFlight < NOTICES_IN_FLIGHT; i += IDS_PER_NOTICE) {
-          const payload = JSON.stringify({ origin, ids: ids.slice(i, i + IDS_PER_NOTICE) });
-          inFlight += 1;
-          client
-            .query("select pg_notify($1, $2)", [channel, payload])
-            .catch(() => {})
-            .finally(() => (inFlight -= 1));
-        }
-      },
+      // Sent on the listening connection, which commits without waiting for the disk: a notice is not data.
+      announce: send,
       async close() {
         stopped = true;
         if (timer) clearTimeout(timer);

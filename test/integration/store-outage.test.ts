@@ -22,10 +22,48 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** Collects the ids of the events a live stream carries, until `stop`. */
+async function watchStream(url: string, token: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/api/events/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  const seen = new Set<string>();
+  const decoder = new TextDecoder();
+  let text = "";
+  const reading = (async () => {
+    const reader = res.body!.getReader();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+        const blocks = text.split("\n\n");
+        text = blocks.pop() ?? "";
+        for (const block of blocks) {
+          if (!block.startsWith("event: webhook\n")) continue;
+          const data = block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
+          seen.add((JSON.parse(data) as { id: string }).id);
+        }
+      }
+    } catch {
+      // Stopped.
+    }
+  })();
+  return {
+    seen,
+    async stop() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
 describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back", () => {
   let proxy: TcpProxy;
   let service: Service;
   let url: string;
+  /** A second process on the same database, whose PostgreSQL never went away. */
+  let other: Service;
+  let otherUrl: string;
   const schema = freshSchemaName();
   const secret = "whsec_outage";
 
@@ -40,9 +78,14 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
     });
     service = await createService(config, { logger: false });
     url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+    other = await createService(testConfig({ databaseUrl: `${POSTGRES_URL}?schema=${schema}`, apiToken: service.token }), {
+      logger: false,
+    });
+    otherUrl = await other.app.listen({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => {
     await proxy.restore();
+    await other?.close();
     await service.close();
     await proxy.close();
     await dropSchema(schema);
@@ -54,6 +97,7 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
     for (const event of before) expect((await deliver(url, event, { secret })).status).toBe(200);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok", store: "postgres" });
 
+    const watching = await watchStream(otherUrl, service.token);
     await proxy.cut();
     const outageStarted = Date.now();
     const during = Array.from({ length: 120 }, () => joinedEvent());
@@ -78,6 +122,11 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
       return body.status === "ok" ? body : undefined;
     });
     const outageMs = Date.now() - outageStarted;
+    // The other process's live stream shows the spooled events once PostgreSQL holds them.
+    await until("the other process's live stream to show the spooled events", async () =>
+      during.every((e) => watching.seen.has(e.id)) ? true : undefined,
+    );
+    await watching.stop();
 
     const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
     try {
