@@ -2,8 +2,6 @@
  * The EventStore over Kysely: the same queries serve SQLite and PostgreSQL. Each database's file in sqlite/ and
  * postgres/ only opens the connection with its durability settings.
  */
-import { createHash, randomUUID } from "node:crypto";
-import pg from "pg";
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
 import type { SessionSummary } from "../attendance/types.js";
 import type {
@@ -12,13 +10,13 @@ import type {
   IncomingEvent,
   Page,
   PartitionBody,
-  StoredRelay,
   PersonMatch,
   PersonSessionRow,
   QuarantinedDelivery,
   RoomRow,
   SessionFilter,
   StoredEvent,
+  StoredRelay,
   StoredSession,
   UsageRow,
 } from "./event-store.js";
@@ -90,23 +88,14 @@ export interface SqlEventStoreOptions {
   /** The PostgreSQL schema the tables live in; names it for the migrator, which otherwise looks in every schema. */
   schema?: string;
   prepared?: PreparedWrites;
-  /** PostgreSQL: a connection of its own, outside the pool, for hearing what other processes store. */
-  listenerClient?: () => pg.Client;
+  /** PostgreSQL: how the processes sharing the database tell each other what they stored (see relayStored). */
+  relay?: (onStored: (ids: string[]) => void) => Promise<StoredRelay>;
 }
-
-/** Ids per notification: PostgreSQL takes payloads under 8000 bytes, and an id is at most 64 characters here. */
-const IDS_PER_NOTICE = 100;
-/** How soon a listening connection that was lost is made again. */
-const RELISTEN_MS = 1000;
-/** Notices sent and not yet answered, at most: past it the connection is stuck, and announcements are dropped. */
-const NOTICES_IN_FLIGHT = 1000;
-/** Ids kept to announce while the connection is being made again, at most. */
-const IDS_WHILE_AWAY = 10_000;
 
 export class SqlEventStore implements EventStore {
   private readonly schema: string | undefined;
   private readonly prepared: PreparedWrites | undefined;
-  private readonly listenerClient: (() => pg.Client) | undefined;
+  private readonly relay: SqlEventStoreOptions["relay"];
 
   constructor(
     readonly kind: Dialect,
@@ -115,12 +104,7 @@ export class SqlEventStore implements EventStore {
   ) {
     this.schema = options.schema;
     this.prepared = options.prepared;
-    this.listenerClient = options.listenerClient;
-  }
-
-  /** One channel per schema, so that stores sharing a database stay apart; a hash keeps it within a name's length. */
-  private get channel(): string {
-    return `meetmeter_stored_${createHash("sha256").update(this.schema ?? "public").digest("hex").slice(0, 16)}`;
+    this.relay = options.relay;
   }
 
   async migrate(): Promise<void> {
@@ -248,77 +232,7 @@ export class SqlEventStore implements EventStore {
   }
 
   async relayStored(onStored: (ids: string[]) => void): Promise<StoredRelay> {
-    const makeClient = this.listenerClient;
-    if (!makeClient) return { announce: () => {}, close: async () => {} };
-    const origin = randomUUID();
-    const channel = this.channel;
-    let client: pg.Client | null = null;
-    let timer: NodeJS.Timeout | null = null;
-    let stopped = false;
-    let inFlight = 0;
-    /** What was to be announced while there was no connection: sent once there is one. */
-    let waiting: string[] = [];
-    const send = (ids: readonly string[]) => {
-      if (!client) {
-        waiting = [...waiting, ...ids].slice(-IDS_WHILE_AWAY);
-        return;
-      }
-      for (let i = 0; i < ids.length && inFlight < NOTICES_IN_FLIGHT; i += IDS_PER_NOTICE) {
-        const payload = JSON.stringify({ origin, ids: ids.slice(i, i + IDS_PER_NOTICE) });
-        inFlight += 1;
-        client
-          .query("select pg_notify($1, $2)", [channel, payload])
-          .catch(() => {})
-          .finally(() => (inFlight -= 1));
-      }
-    };
-    const listen = async (): Promise<void> => {
-      const next = makeClient();
-      // A lost connection (PostgreSQL restarted, say) is made again; what is stored meanwhile is not heard.
-      const again = () => {
-        if (client === next) client = null;
-        if (stopped || timer) return;
-        timer = setTimeout(() => {
-          timer = null;
-          void listen();
-        }, RELISTEN_MS);
-        timer.unref();
-      };
-      next.on("error", again);
-      next.on("end", again);
-      next.on("notification", (notice) => {
-        try {
-          const { origin: from, ids } = JSON.parse(notice.payload ?? "{}") as { origin?: string; ids?: unknown };
-          if (from !== origin && Array.isArray(ids)) onStored(ids.filter((id): id is string => typeof id === "string"));
-        } catch {
-          // Not ours to read.
-        }
-      });
-      try {
-        await next.connect();
-        await next.query(`listen ${pg.escapeIdentifier(channel)}`);
-        if (stopped) await next.end();
-        else {
-          client = next;
-          const away = waiting;
-          waiting = [];
-          send(away);
-        }
-      } catch {
-        await next.end().catch(() => {});
-        again();
-      }
-    };
-    await listen();
-    return {
-      // Sent on the listening connection, which commits without waiting for the disk: a notice is not data.
-      announce: send,
-      async close() {
-        stopped = true;
-        if (timer) clearTimeout(timer);
-        await client?.end().catch(() => {});
-      },
-    };
+    return this.relay ? this.relay(onStored) : { announce: () => {}, close: async () => {} };
   }
 
   async close(): Promise<void> {

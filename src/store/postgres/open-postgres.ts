@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Database as Schema } from "../schema.js";
 import { SqlEventStore } from "../sql-store.js";
+import { openStoredRelay } from "./stored-relay.js";
 
 export interface PostgresOptions {
   /** A schema of its own (created when missing): how tests keep their runs apart. */
@@ -37,10 +38,18 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  // The connection that hears and announces what each process stored: its notices need not wait for the disk.
+  const schema = options.schema ?? "public";
+  // The connection that hears and announces what each process stored: its notices need not wait for the disk. TCP
+  // keepalive, so that a connection the network silently dropped is noticed and made again.
   const listenerOptions = [...settings, "-c synchronous_commit=off"].join(" ");
-  // TCP keepalive, so that a connection the network silently dropped is noticed and made again.
   const listenerClient = () =>
-    new pg.Client({ connectionString: url, options: listenerOptions, connectionTimeoutMillis: 2_000, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
-  return new SqlEventStore("postgres", db, { schema: options.schema ?? "public", listenerClient });
+    new pg.Client({
+      connectionString: url,
+      options: listenerOptions,
+      connectionTimeoutMillis: 2_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+  const relay = (onStored: (ids: string[]) => void) => openStoredRelay(listenerClient, schema, onStored);
+  return new SqlEventStore("postgres", db, { schema, relay });
 }
