@@ -101,7 +101,9 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
     await proxy.cut();
     const outageStarted = Date.now();
     const during = Array.from({ length: 120 }, () => joinedEvent());
-    const answers = await Promise.all(during.map((e) => deliver(url, e, { secret })));
+    // One after another, so that the order they arrive in, which the drain keeps, is the order they were sent in.
+    const answers: Response[] = [];
+    for (const event of during) answers.push(await deliver(url, event, { secret }));
     expect(answers.map((a) => a.status)).toEqual(during.map(() => 200));
     // A retry of an event already spooled is known as a duplicate.
     const again = await deliver(url, during[0], { secret });
