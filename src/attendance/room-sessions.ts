@@ -4,7 +4,11 @@
  * - a session is opened by its room's first event;
  * - only a join, a knock or a `room.session.started` can open the next one, and it does so when
  *   - the current session has had its `room.session.ended`, or
- *   - the room was last reported empty (`numClients` 0) at least {@link EMPTY_ROOM_GAP_MS} before;
+ *   - it is a `room.session.started` and the current session has had one already (Whereby starts each session once,
+ *     so the first one's end was lost), or
+ *   - the room was last reported empty (`numClients` 0) at least {@link EMPTY_ROOM_GAP_MS} before, or
+ *   - it is a join that found the room empty (`numClients` 1 after it) at least {@link EMPTY_ROOM_GAP_MS} after the
+ *     room's last event: a tab that crashed without its leave left the last count standing, Whereby's count did not;
  * - anything else (a leave, a withdrawn knock, an end) stays with the current session. That is how someone who
  *   lingered alone after Whereby ended the session still leaves it.
  *
@@ -28,6 +32,7 @@ export interface RoomSession {
 
 interface OpenSession {
   events: TimedEvent[];
+  started: boolean;
   ended: boolean;
   numClients: number | undefined;
 }
@@ -47,14 +52,18 @@ function opensNext(current: OpenSession, timed: TimedEvent): boolean {
   const { type } = timed.event;
   if (type !== "room.client.joined" && type !== "room.client.knocked" && type !== "room.session.started") return false;
   if (current.ended) return true;
+  if (type === "room.session.started" && current.started) return true;
   const last = current.events[current.events.length - 1];
-  return current.numClients === 0 && last !== undefined && timed.at - last.at >= EMPTY_ROOM_GAP_MS;
+  if (last === undefined || timed.at - last.at < EMPTY_ROOM_GAP_MS) return false;
+  const foundEmpty = timed.event.type === "room.client.joined" && timed.event.data.numClients === 1;
+  return current.numClients === 0 || foundEmpty;
 }
 
 function take(session: OpenSession, timed: TimedEvent): void {
   session.events.push(timed);
   const { event } = timed;
   if (event.type === "room.session.ended") session.ended = true;
+  else if (event.type === "room.session.started") session.started = true;
   else if (event.type === "room.client.joined" || event.type === "room.client.left") {
     session.numClients = event.data.numClients ?? session.numClients;
   }
@@ -71,7 +80,7 @@ export function cutRoomIntoSessions(roomName: string, events: readonly TimedEven
   let current: OpenSession | undefined;
   for (const timed of events) {
     if (current === undefined || opensNext(current, timed)) {
-      current = { events: [], ended: false, numClients: undefined };
+      current = { events: [], started: false, ended: false, numClients: undefined };
       cut.push(current);
     }
     take(current, timed);

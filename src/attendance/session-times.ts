@@ -19,7 +19,8 @@ export interface SessionTimes {
 
 /**
  * The last leave, within [from, to], that took the room from two or more to fewer than two. A leave's `numClients`
- * is the count after it, so without an earlier count it fell from `numClients + 1`.
+ * is the count after it, and a leave takes one client away: one left means two were there, whatever the events
+ * before it say (its join may be lost). A leave to none fell from two only if the count before it says so.
  */
 function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: number): number | null {
   let fall: number | null = null;
@@ -28,7 +29,7 @@ function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: numbe
     if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
     const after = event.data.numClients;
     if (after === undefined) continue;
-    const fell = event.type === "room.client.left" && after < 2 && (before ?? after + 1) >= 2;
+    const fell = event.type === "room.client.left" && (after === 1 || (after < 2 && (before ?? after + 1) >= 2));
     if (fell && at >= from && at <= to) fall = at;
     before = after;
   }
@@ -41,6 +42,8 @@ function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: numbe
  * - reportedEndedAt: the last `room.session.ended`, or null.
  * - endedAt: the last fall below two between startedAt and reportedEndedAt; reportedEndedAt if there is none; for a
  *   session closed without a report, the last fall after startedAt or else its last event.
+ * - ongoing: no `room.session.ended` yet, except for a room that never held two (Whereby never starts, so never
+ *   ends, such a session) and was last reported empty: it ended when the last one left.
  *
  * @example
  * sessionTimes(session, Date.now()).endedAt; // 1772445161873, the last leave before the late `ended`
@@ -54,18 +57,29 @@ export function sessionTimes(session: SessionEvents, now: number): SessionTimes 
   let firstJoin: number | undefined;
   let firstJoinOfTwo: number | undefined;
   let reportedEndedAt: number | null = null;
+  let everTwo = false;
+  /** The last reported count, and when. */
+  let count: { at: number; numClients: number } | undefined;
   for (const { at, event } of session.events) {
     if (event.type === "room.session.started") started ??= at;
     else if (event.type === "room.session.ended") reportedEndedAt = at;
-    else if (event.type === "room.client.joined") {
-      firstJoin ??= at;
-      if ((event.data.numClients ?? 0) >= 2) firstJoinOfTwo ??= at;
+    else if (event.type === "room.client.joined" || event.type === "room.client.left") {
+      const { numClients } = event.data;
+      if (numClients !== undefined) count = { at, numClients };
+      // A leave to one means two were there (see lastFallBelowTwo).
+      if ((numClients ?? 0) >= 2 || (event.type === "room.client.left" && numClients === 1)) everTwo = true;
+      if (event.type === "room.client.joined") {
+        firstJoin ??= at;
+        if ((numClients ?? 0) >= 2) firstJoinOfTwo ??= at;
+      }
     }
   }
   const startedAt = started ?? firstJoinOfTwo ?? firstJoin ?? firstAt;
-  const ongoing = reportedEndedAt === null && !session.closedWithoutReport;
+  const emptiedAlone = started === undefined && !everTwo && count?.numClients === 0 ? count.at : null;
+  const ongoing = reportedEndedAt === null && !session.closedWithoutReport && emptiedAlone === null;
   let endedAt: number | null = null;
-  if (!ongoing) {
+  if (emptiedAlone !== null && reportedEndedAt === null) endedAt = emptiedAlone;
+  else if (!ongoing) {
     const fall = lastFallBelowTwo(session.events, startedAt, reportedEndedAt ?? Number.POSITIVE_INFINITY);
     endedAt = fall ?? reportedEndedAt ?? lastAt;
   }
