@@ -27,13 +27,31 @@ export interface PersonHistory {
   totals: { sessions: number; connectedSeconds: number; averageAttendancePercent: number | null };
 }
 
-/** The session with the room's artifacts added that it does not hold already. */
-function withArtifacts(session: SessionDetail, rows: readonly StoredEvent[]): SessionDetail {
-  const known = new Set([...session.recordings, ...session.transcriptions].map((a) => a.eventId));
+/**
+ * Where a session's room artifacts stop: a recording or transcription that names no session belongs to the latest
+ * session of its room started before it, within {@link ARTIFACT_GRACE_MS} of that session's end.
+ */
+interface ArtifactWindow {
+  /** When the room's next session started, if one has. */
+  nextStartedAt: number | null;
+  /** Whether the session was cut from its room's log, so that every artifact its derivation gave it names no session. */
+  cutFromRoom: boolean;
+}
+
+/**
+ * The session with the room's artifacts added that it does not hold already, and, when it was cut from its room's
+ * log, without those its derivation gave it that the room's next session has taken.
+ */
+function withArtifacts(session: SessionDetail, rows: readonly StoredEvent[], window: ArtifactWindow): SessionDetail {
+  const { nextStartedAt, cutFromRoom } = window;
+  const stays = (artifact: Artifact) => !cutFromRoom || nextStartedAt === null || Date.parse(artifact.createdAt) < nextStartedAt;
+  const kept = { recordings: session.recordings.filter(stays), transcriptions: session.transcriptions.filter(stays) };
+  const known = new Set([...kept.recordings, ...kept.transcriptions].map((a) => a.eventId));
   const fresh = rows.filter((row) => !known.has(row.id));
-  if (fresh.length === 0) return session;
-  const recordings = [...session.recordings];
-  const transcriptions = [...session.transcriptions];
+  const dropped = kept.recordings.length + kept.transcriptions.length < session.recordings.length + session.transcriptions.length;
+  if (fresh.length === 0 && !dropped) return session;
+  const recordings = [...kept.recordings];
+  const transcriptions = [...kept.transcriptions];
   for (const row of fresh) {
     const body = JSON.parse(row.body.toString("utf8")) as { data?: Record<string, unknown> };
     const artifact: Artifact = { eventId: row.id, type: row.type, createdAt: row.createdAt, data: body.data ?? {} };
@@ -83,13 +101,14 @@ export class ReadModel {
     await this.current();
     const found = await this.store.getSession(id);
     if (!found) return null;
+    const window = await this.artifactWindowOf(found.summary, found.partitionKey);
     if (!found.summary.ongoing) {
-      const artifacts = await this.roomArtifactsOf(found.summary);
-      if (artifacts.length === 0) return found.detailJson;
-      return JSON.stringify(withArtifacts(JSON.parse(found.detailJson) as SessionDetail, artifacts));
+      const artifacts = await this.roomArtifactsOf(found.summary, window);
+      if (artifacts.length === 0 && (!window.cutFromRoom || window.nextStartedAt === null)) return found.detailJson;
+      return JSON.stringify(withArtifacts(JSON.parse(found.detailJson) as SessionDetail, artifacts, window));
     }
     const detail = (await this.fresh(found.partitionKey, id)) ?? (JSON.parse(found.detailJson) as SessionDetail);
-    return JSON.stringify(withArtifacts(detail, await this.roomArtifactsOf(detail)));
+    return JSON.stringify(withArtifacts(detail, await this.roomArtifactsOf(detail, window), window));
   }
 
   async session(id: string): Promise<SessionDetail | null> {
@@ -97,10 +116,30 @@ export class ReadModel {
     return json === null ? null : (JSON.parse(json) as SessionDetail);
   }
 
-  /** Recordings and transcriptions that Whereby sent without a roomSessionId belong to the room's session then. */
-  private async roomArtifactsOf(session: SessionSummary): Promise<StoredEvent[]> {
+  private graceEndOf(session: SessionSummary): number {
+    return (session.endedAt === null ? this.clock() : Date.parse(session.endedAt)) + ARTIFACT_GRACE_MS;
+  }
+
+  private async artifactWindowOf(session: SessionSummary, partitionKey: string): Promise<ArtifactWindow> {
+    const cutFromRoom = partitionKey !== `session:${session.id}`;
+    if (session.roomName === null) return { nextStartedAt: null, cutFromRoom };
+    // Only a session started within the grace can take this one's artifacts: a handful at most.
+    const from = new Date(Date.parse(session.startedAt) + 1).toISOString();
+    const to = new Date(this.graceEndOf(session) + 1).toISOString();
+    const later = await this.store.listSessions({ roomName: session.roomName, from, to }, 500, null);
+    const starts = later.results.filter((s) => s.id !== session.id).map((s) => Date.parse(s.startedAt));
+    return { nextStartedAt: starts.length === 0 ? null : Math.min(...starts), cutFromRoom };
+  }
+
+  /**
+   * Recordings and transcriptions that Whereby sent without a roomSessionId belong to the room's session then: from
+   * its start to the grace after its end, and only until the room's next session started.
+   */
+  private async roomArtifactsOf(session: SessionSummary, window: ArtifactWindow): Promise<StoredEvent[]> {
     if (session.roomName === null) return [];
-    const end = Date.parse(session.endedAt ?? new Date(this.clock()).toISOString()) + ARTIFACT_GRACE_MS;
+    let end = this.graceEndOf(session);
+    if (window.nextStartedAt !== null) end = Math.min(end, window.nextStartedAt - 1);
+    if (end < Date.parse(session.startedAt)) return [];
     return this.store.roomArtifacts(session.roomName, session.startedAt, new Date(end).toISOString());
   }
 
@@ -122,12 +161,14 @@ export class ReadModel {
     // Events of a session not derived (yet, or ever: a lone knock) are still its own.
     if (!found) return { partitionKey: own, ids: [] };
     // The recordings and transcripts of its room that its detail shows (see sessionJson).
-    const artifacts = (await this.roomArtifactsOf(found.summary)).map((row) => row.id);
+    const window = await this.artifactWindowOf(found.summary, found.partitionKey);
+    const artifacts = (await this.roomArtifactsOf(found.summary, window)).map((row) => row.id);
     if (found.partitionKey === own) return { partitionKey: own, ids: artifacts };
     // A session cut from its room's log shares its partition with the room's other sessions: which events are its
     // own, the derivation says.
     const bodies = (await this.store.bodiesOfPartitions([found.partitionKey])).map((row) => row.body);
-    return { partitionKey: null, ids: [...eventIdsOfSession(eventsFromLog(bodies), id), ...artifacts] };
+    const ids = eventIdsOfSession(eventsFromLog(bodies), id, window.nextStartedAt ?? Infinity);
+    return { partitionKey: null, ids: [...ids, ...artifacts] };
   }
 
   async person(key: string): Promise<PersonHistory | null> {

@@ -35,11 +35,14 @@ export function deriveSessions(events: readonly WherebyEvent[], options: DeriveO
 /**
  * The ids of the events the session `sessionId` is derived from, its recordings and transcriptions among them, in
  * derivation order; empty when the events hold no such session. What tells the sessions cut from one room apart.
+ * Artifacts made at or after `artifactsBefore` are left out.
  *
  * @example
  * eventIdsOfSession(roomEvents, "derived-5b0c…"); // the ids of that morning's joins, leaves, start and end
  */
-export function eventIdsOfSession(events: readonly WherebyEvent[], sessionId: string): string[] {
+export function eventIdsOfSession(events: readonly WherebyEvent[], sessionId: string, artifactsBefore = Infinity): string[] {
   const session = groupIntoSessions(orderEvents(events)).find((s) => s.id === sessionId);
-  return session ? [...session.events, ...session.artifacts].map(({ event }) => event.id) : [];
+  if (!session) return [];
+  const artifacts = session.artifacts.filter(({ at }) => at < artifactsBefore);
+  return [...session.events, ...artifacts].map(({ event }) => event.id);
 }

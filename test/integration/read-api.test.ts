@@ -144,6 +144,62 @@ describe.each(STORE_KINDS)("raw events of sessions cut from a room's log, on %s"
   });
 });
 
+describe.each(STORE_KINDS)("a recording that names no session, among several sessions of its room, on %s", (kind) => {
+  const room = "/clinic-room-7";
+  let n = 0;
+  const roomEvent = (type: string, at: string, data: Record<string, unknown> = {}) => ({
+    apiVersion: "1.0",
+    id: `artifact-room-${(n += 1)}`,
+    type,
+    createdAt: `2026-03-04T${at}.000Z`,
+    data: { roomName: room, meetingId: "7", subdomain: "clinic", ...data },
+  });
+  const visit = (from: string, start: string, end: string, ended: string, roomSessionId: string | null) => [
+    roomEvent("room.client.joined", from, { ...client(`${from}-d`, "Doctor", "host", 1), roomSessionId }),
+    roomEvent("room.client.joined", start, { ...client(`${from}-p`, "Patient", "visitor", 2), roomSessionId }),
+    roomEvent("room.session.started", start, { roomSessionId }),
+    roomEvent("room.client.left", end, { ...client(`${from}-p`, "Patient", "visitor", 1), roomSessionId }),
+    roomEvent("room.client.left", end, { ...client(`${from}-d`, "Doctor", "host", 0), roomSessionId }),
+    roomEvent("room.session.ended", ended, { roomSessionId }),
+  ];
+  // Two visits cut from the room's log, then one Whereby named; each recording made during a visit is that visit's,
+  // though it also falls within two hours of the end of the one before.
+  const noon = visit("12:00:00", "12:00:20", "12:40:00", "12:41:00", null);
+  const afternoon = visit("14:00:00", "14:01:00", "14:30:00", "14:31:00", null);
+  const evening = visit("16:00:00", "16:00:30", "16:30:00", "16:31:00", "rs-clinic-7-evening");
+  const afternoonRecording = roomEvent("recording.finished", "14:10:00", { recordingId: "rec-afternoon" });
+  const eveningRecording = roomEvent("recording.finished", "16:10:00", { recordingId: "rec-evening" });
+  let server: TestServer;
+  let get: (path: string) => Promise<Response>;
+
+  beforeAll(async () => {
+    server = await startTestServer({ store: kind });
+    get = api(server.url, server.token);
+    for (const event of [...noon, ...afternoon, afternoonRecording, ...evening, eveningRecording]) {
+      expect((await deliver(server.url, event, { secret: server.secret })).status).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("shows it in the one session it belongs to, in its detail and among its events", async () => {
+    const sessions = (await (await get(`/api/sessions?roomName=${encodeURIComponent(room)}`)).json()).results;
+    expect(sessions.map((s: { startedAt: string }) => s.startedAt.slice(11, 19))).toEqual(["16:00:30", "14:01:00", "12:00:20"]);
+    const recorded: string[][] = [];
+    const listed: string[][] = [];
+    for (const { id } of sessions as { id: string }[]) {
+      const detail = await (await get(`/api/sessions/${id}`)).json();
+      recorded.push(detail.recordings.map((r: { eventId: string }) => r.eventId));
+      const page = await (await get(`/api/events?sessionId=${id}&type=recording.finished`)).json();
+      listed.push(page.results.map((e: { id: string }) => e.id));
+    }
+    const expected = [[eveningRecording.id], [afternoonRecording.id], []];
+    expect(recorded).toEqual(expected);
+    expect(listed).toEqual(expected);
+  });
+});
+
 describe.each(STORE_KINDS)("figures of an ongoing session that run to now, on %s", (kind) => {
   let server: TestServer;
   let get: (path: string) => Promise<Response>;
