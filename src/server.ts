@@ -181,7 +181,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   gauges.spoolDepth = () => spool?.depth ?? 0;
   gauges.pendingCommits = () => committer.pending;
   const receive = createReceiver({
-    store,
+    // On the writer thread: a SQLite write on this one would hold up every request while the database is locked.
+    quarantine: writer,
     committer,
     secrets: config.secrets,
     toleranceSeconds: config.toleranceSeconds,
@@ -275,6 +276,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       closing ??= (async () => {
         await app.close();
         await committer.flushed();
+        committer.close();
         try {
           await spool?.close();
           await writer.close();

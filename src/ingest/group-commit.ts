@@ -24,10 +24,16 @@ export interface GroupCommitOptions {
   onCommitted?: (events: IncomingEvent[]) => void;
   /** Called with the time each commit took, in seconds, and its size. */
   onCommitTimed?: (seconds: number, size: number) => void;
+  /**
+   * How long a delivery waits for its commit before it is given up on (StoreTimeoutError), in milliseconds; 4 s by
+   * default, so that the answer (a 503, which Whereby retries) is out before Whereby's own 5 s timeout.
+   */
+  deadlineMs?: number;
 }
 
 interface Waiting {
   event: IncomingEvent;
+  since: number;
   resolve: (outcome: CommitOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -38,13 +44,30 @@ export class StoreBusyError extends Error {
   }
 }
 
+/**
+ * The commit did not come in time. The event may still be committed later, and Whereby's retry is then answered as
+ * a duplicate; nothing is answered 200 that was not committed.
+ */
+export class StoreTimeoutError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`the store did not commit within ${deadlineMs} ms`);
+  }
+}
+
+/** How often waiting deliveries are checked against the deadline. */
+const DEADLINE_CHECK_MS = 250;
+
 export class GroupCommitter {
   private queue: Waiting[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** The deliveries of the batches being committed, each batch in the order it was sent. */
+  private readonly committing = new Set<Waiting[]>();
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly maxPending: number;
   private readonly maxInFlight: number;
+  private readonly deadlineMs: number;
+  private readonly deadlineCheck: NodeJS.Timeout;
 
   constructor(
     private readonly log: EventLog,
@@ -53,15 +76,24 @@ export class GroupCommitter {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxPending = options.maxPending ?? 20_000;
     this.maxInFlight = options.commitsInFlight ?? 1;
+    this.deadlineMs = options.deadlineMs ?? 4_000;
+    // One timer for all: a timer per delivery would cost the thread that answers them.
+    this.deadlineCheck = setInterval(() => this.giveUpLate(), Math.min(DEADLINE_CHECK_MS, this.deadlineMs));
+    this.deadlineCheck.unref();
   }
 
   /** Resolves once the event is committed (or known), rejects when the store failed. */
   submit(event: IncomingEvent): Promise<CommitOutcome> {
     if (this.queue.length >= this.maxPending) return Promise.reject(new StoreBusyError());
     return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
+      this.queue.push({ event, since: Date.now(), resolve, reject });
       this.kick();
     });
+  }
+
+  /** Stops checking deadlines; what waits is still committed. */
+  close(): void {
+    clearInterval(this.deadlineCheck);
   }
 
   /** Resolves when everything submitted so far is committed or failed. */
@@ -93,14 +125,37 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * Rejects every delivery waiting longer than the deadline. Those still queued are dropped from the queue; those whose
+   * batch is being committed stay in it (a promise once rejected ignores its later resolution).
+   */
+  private giveUpLate(): void {
+    const limit = Date.now() - this.deadlineMs;
+    const late = (waiting: Waiting) => waiting.since <= limit;
+    const error = new StoreTimeoutError(this.deadlineMs);
+    for (const batch of this.committing) {
+      if (batch[0] !== undefined && late(batch[0])) for (const waiting of batch) if (late(waiting)) waiting.reject(error);
+    }
+    if (this.queue[0] === undefined || !late(this.queue[0])) return;
+    const kept: Waiting[] = [];
+    for (const waiting of this.queue) {
+      if (late(waiting)) waiting.reject(error);
+      else kept.push(waiting);
+    }
+    this.queue = kept;
+  }
+
   private async commit(batch: Waiting[]): Promise<void> {
     const started = process.hrtime.bigint();
     let flags: boolean[];
+    this.committing.add(batch);
     try {
       flags = await this.log.append(batch.map((w) => w.event));
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
       return;
+    } finally {
+      this.committing.delete(batch);
     }
     this.options.onCommitTimed?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
     batch.forEach((waiting, i) => waiting.resolve({ stored: flags[i] === true }));

@@ -9,7 +9,7 @@ import type { WherebyEvent } from "../whereby/events.js";
 import { readWebhookEvent } from "../whereby/handle-webhook.js";
 import { verifyWherebySignature } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
-import { StoreBusyError, type GroupCommitter } from "./group-commit.js";
+import { StoreBusyError, StoreTimeoutError, type GroupCommitter } from "./group-commit.js";
 
 export interface Delivery {
   body: Buffer;
@@ -25,7 +25,8 @@ export interface Accepted {
 }
 
 export interface ReceiverOptions {
-  store: EventStore;
+  /** Where validly signed bodies that are not usable events are kept: off the thread that answers, ideally. */
+  quarantine: Pick<EventStore, "quarantine">;
   committer: GroupCommitter;
   secrets: readonly string[];
   toleranceSeconds: number;
@@ -35,6 +36,9 @@ export interface ReceiverOptions {
 }
 
 export type Receiver = (delivery: Delivery) => Promise<Accepted>;
+
+/** As for events (see GroupCommitOptions.deadlineMs): answered before Whereby's 5 s timeout. */
+const QUARANTINE_DEADLINE_MS = 4_000;
 
 /** A parsed event as the log keeps it: its time in UTC, and the room, session and partition it belongs to. */
 export function toIncomingEvent(
@@ -58,20 +62,27 @@ export function toIncomingEvent(
  */
 export function createReceiver(options: ReceiverOptions): Receiver {
   async function quarantine(delivery: Delivery, error: WebhookError): Promise<never> {
+    const kept = options.quarantine.quarantine([
+      {
+        receivedAt: new Date().toISOString(),
+        channel: delivery.channel,
+        reason: error.code,
+        message: error.message,
+        body: delivery.body,
+      },
+    ]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new StoreTimeoutError(QUARANTINE_DEADLINE_MS)), QUARANTINE_DEADLINE_MS);
+    });
     try {
-      await options.store.quarantine([
-        {
-          receivedAt: new Date().toISOString(),
-          channel: delivery.channel,
-          reason: error.code,
-          message: error.message,
-          body: delivery.body,
-        },
-      ]);
+      await Promise.race([kept, late]);
     } catch (cause) {
       throw new WebhookError("store_unavailable", "The store cannot take this delivery right now; retry later.", {
         cause,
       });
+    } finally {
+      clearTimeout(timer);
     }
     throw error;
   }
@@ -99,7 +110,9 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       const message =
         cause instanceof StoreBusyError
           ? "Too many deliveries are waiting for the store; retry later."
-          : "The store cannot take this event right now; retry later.";
+          : cause instanceof StoreTimeoutError
+            ? `The store did not take this event within ${cause.deadlineMs / 1000} s; retry later.`
+            : "The store cannot take this event right now; retry later.";
       throw new WebhookError("store_unavailable", message, { cause });
     }
   };

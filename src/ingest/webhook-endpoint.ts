@@ -53,6 +53,7 @@ function channelOf(url: string): string | null | undefined {
 /** One delivery being answered: the response, the route it is counted under, and when it began. */
 interface Exchange {
   response: ServerResponse;
+  method: string;
   route: string;
   started: bigint;
 }
@@ -61,7 +62,7 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
   const { receive, metrics, log, maxBodyBytes } = options;
   let closing = false;
 
-  function answer({ response, route, started }: Exchange, status: number, body: object, headers: Record<string, string> = {}) {
+  function answer({ response, method, route, started }: Exchange, status: number, body: object, headers: Record<string, string> = {}) {
     if (response.headersSent || response.destroyed) return;
     const text = JSON.stringify(body);
     response.writeHead(status, {
@@ -71,7 +72,7 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
     });
     response.end(text);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    metrics.requestDuration.observe({ method: "POST", route, status: String(status) }, seconds);
+    metrics.requestDuration.observe({ method, route, status: String(status) }, seconds);
   }
 
   function refuse(exchange: Exchange, error: WebhookError, closeAfter = false) {
@@ -114,11 +115,16 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
     },
 
     handle(request, response) {
-      if (request.method !== "POST") return false;
       const channel = channelOf(request.url ?? "");
       if (channel === undefined) return false;
       const route = channel === null ? "/webhooks/whereby" : "/webhooks/whereby/:channel";
-      const exchange: Exchange = { response, route, started: process.hrtime.bigint() };
+      const exchange: Exchange = { response, method: request.method ?? "POST", route, started: process.hrtime.bigint() };
+      if (request.method !== "POST") {
+        request.resume();
+        const message = "Webhooks are delivered with POST.";
+        answer(exchange, 405, { error: "method_not_allowed", message }, { allow: "POST" });
+        return true;
+      }
       if (channel !== null && !CHANNEL.test(channel)) {
         request.resume();
         answer(exchange, 404, {

@@ -1,7 +1,7 @@
 /**
  * The HTTP thread's handle on the writer thread (writer-worker.ts): append batches, wait for derivation to catch up.
  */
-import type { IncomingEvent } from "../store/event-store.js";
+import type { IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 import { Thread } from "./threads.js";
 import type { DeriveFailure, WriterRequest, WriterSettings } from "./writer-worker.js";
 
@@ -23,6 +23,11 @@ export class StoreWriter {
   /** Appends one batch in one transaction; resolves once it is committed, one flag per event (true: new). */
   append(events: readonly IncomingEvent[]): Promise<boolean[]> {
     return this.thread.call({ op: "append", events: [...events] });
+  }
+
+  /** Keeps validly signed bodies that are not usable events; resolves once committed. */
+  quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void> {
+    return this.thread.call({ op: "quarantine", deliveries: [...deliveries] });
   }
 
   /** Derives these partitions again soon (after a spool drain, or a rebuild's leftovers). */

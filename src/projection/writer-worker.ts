@@ -1,10 +1,11 @@
 /**
- * The store writer, on a thread of its own: it appends each batch to the log and keeps the derived sessions current,
- * deriving on a further thread (derive-worker.ts) and saving what that returns. Commits (an fsync each, on SQLite a
- * blocking one) then never hold up the thread that answers HTTP, nor wait behind derivation.
+ * The store writer, on a thread of its own: it appends each batch to the log, keeps what goes to the quarantine, and
+ * keeps the derived sessions current, deriving on a further thread (derive-worker.ts) and saving what that returns.
+ * Commits (an fsync each, on SQLite a blocking one, and a wait while another program holds the database locked) then
+ * never hold up the thread that answers HTTP, nor wait behind derivation.
  */
 import { workerData } from "node:worker_threads";
-import type { IncomingEvent } from "../store/event-store.js";
+import type { IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 import { openStore } from "../store/open-store.js";
 import { DeriveThread } from "./derive-thread.js";
 import { Projector, type MetadataOptions } from "./projector.js";
@@ -19,6 +20,7 @@ export interface WriterSettings {
 
 export type WriterRequest =
   | { op: "append"; events: IncomingEvent[] }
+  | { op: "quarantine"; deliveries: QuarantinedDelivery[] }
   | { op: "markDirty"; partitionKeys: string[] }
   | { op: "idle" }
   | { op: "close" };
@@ -54,6 +56,10 @@ serveRequests<WriterRequest>(async (request) => {
       projector.markDirty(events.filter((_, i) => flags[i]).map((e) => e.partitionKey));
       return flags;
     }
+    case "quarantine":
+      return store.quarantine(
+        request.deliveries.map((d) => ({ ...d, body: Buffer.from(d.body.buffer, d.body.byteOffset, d.body.byteLength) })),
+      );
     case "markDirty":
       projector.markDirty(request.partitionKeys);
       return undefined;

@@ -2,6 +2,7 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import { Readable } from "node:stream";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
 import { signWherebyPayload } from "../../src/whereby/signature.js";
@@ -106,14 +107,25 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
     expect(rows.find((r) => r.id === encoded.id)?.channel).toBe("left_2");
   });
 
-  it("answers 404 in its own shape to other methods and paths under /webhooks", async () => {
-    for (const [method, path] of [["GET", "/webhooks/whereby"], ["PUT", "/webhooks/whereby"], ["POST", "/webhooks/whereby/a/b"], ["POST", "/webhooks/wherebyx"]]) {
+  it("answers 405 with Allow: POST to other methods on a webhook URL, and 404 to other paths, in its own shape", async () => {
+    const cases = [
+      ["GET", "/webhooks/whereby", 405, "method_not_allowed"],
+      ["PUT", "/webhooks/whereby/left", 405, "method_not_allowed"],
+      ["DELETE", "/webhooks/whereby", 405, "method_not_allowed"],
+      ["POST", "/webhooks/whereby/a/b", 404, "not_found"],
+      ["POST", "/webhooks/wherebyx", 404, "not_found"],
+    ] as const;
+    for (const [method, path, status, error] of cases) {
       const before = await count();
-      const res = await fetch(`${server.url}${path}`, { method, body: method === "GET" ? undefined : JSON.stringify(joinedEvent()) });
-      expect(res.status, `${method} ${path}`).toBe(404);
-      expect((await res.json()).error).toBe("not_found");
+      const body = method === "GET" ? undefined : JSON.stringify(joinedEvent());
+      const res = await fetch(`${server.url}${path}`, { method, body });
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect((await res.json()).error).toBe(error);
+      if (status === 405) expect(res.headers.get("allow")).toBe("POST");
       expect(await count()).toBe(before);
     }
+    const head = await fetch(`${server.url}/webhooks/whereby`, { method: "HEAD" });
+    expect([head.status, head.headers.get("allow"), await head.text()]).toEqual([405, "POST", ""]);
   });
 
   it("takes a signed event whatever the Content-Type header holds, even one that does not parse", async () => {
@@ -289,4 +301,48 @@ describe("POST /webhooks/whereby while the service shuts down", () => {
       await server.testStore.cleanup();
     }
   });
+});
+
+describe("a SQLite file that another program holds locked for writing", () => {
+  it("answers 503 before Whereby's 5 s timeout, answers other requests meanwhile, and stores what is retried", async () => {
+    const server = await startTestServer({ store: "sqlite" });
+    const locker = new Database(server.testStore.databaseUrl.slice("sqlite:".length));
+    try {
+      locker.exec("BEGIN EXCLUSIVE");
+      const event = joinedEvent();
+      const broken = `{"id": ${JSON.stringify(uniqueId())}`;
+      const finished: string[] = [];
+      const timed = async (name: string, answer: Promise<Response>) => {
+        const res = await answer;
+        finished.push(name);
+        return { status: res.status, body: await res.json(), at: Date.now() };
+      };
+      const sent = Date.now();
+      const stuck = [
+        timed("event", deliver(server.url, event, { secret: server.secret })),
+        timed("broken", deliver(server.url, broken, { secret: server.secret })),
+      ];
+      await new Promise((done) => setTimeout(done, 300));
+      const health = await timed("healthz", fetch(`${server.url}/healthz`));
+      const [stored, kept] = await Promise.all(stuck);
+      // The health check went out while both deliveries waited for the lock.
+      expect(health.status).toBe(200);
+      expect(finished[0]).toBe("healthz");
+      for (const answer of [stored!, kept!]) {
+        expect(answer.status).toBe(503);
+        expect(answer.body.error).toBe("store_unavailable");
+        expect(answer.at - sent).toBeLessThan(5_000);
+      }
+      locker.exec("COMMIT");
+      // Whereby retries: the event is stored once, the broken body quarantined.
+      const retried = await deliver(server.url, event, { secret: server.secret });
+      expect(retried.status).toBe(200);
+      expect((await server.testStore.store.listEvents({}, 500, null)).results.filter((e) => e.id === event.id)).toHaveLength(1);
+      expect((await deliver(server.url, broken, { secret: server.secret })).status).toBe(400);
+    } finally {
+      if (locker.inTransaction) locker.exec("ROLLBACK");
+      locker.close();
+      await server.close();
+    }
+  }, 20_000);
 });

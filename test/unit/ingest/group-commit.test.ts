@@ -4,7 +4,7 @@
  */
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { GroupCommitter } from "../../../src/ingest/group-commit.js";
+import { GroupCommitter, StoreTimeoutError } from "../../../src/ingest/group-commit.js";
 import type { EventLog } from "../../../src/ingest/spool.js";
 import { incomingEvent } from "../../helpers/stores.js";
 
@@ -85,5 +85,28 @@ describe("group commit", () => {
     commits[1]!.finish();
     await flushing;
     expect(commits.map((commit) => commit.ids)).toEqual([["a"], ["b"]]);
+  });
+  it("gives up on deliveries whose commit has not come by the deadline, committing or still queued", async () => {
+    const { log, commits } = heldLog();
+    const committer = new GroupCommitter(log, { deadlineMs: 150 });
+    const committing = committer.submit(incomingEvent("slow-1"));
+    await nextTurn();
+    const queued = committer.submit(incomingEvent("slow-2"));
+    const outcomes = Promise.allSettled([committing, queued]);
+    const started = Date.now();
+    const [first, second] = await outcomes;
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(first).toMatchObject({ status: "rejected", reason: expect.any(StoreTimeoutError) });
+    expect(second).toMatchObject({ status: "rejected", reason: expect.any(StoreTimeoutError) });
+    // The batch being committed may still commit; the one given up while queued is never sent.
+    commits[0]!.finish();
+    await new Promise((done) => setTimeout(done, 20));
+    expect(commits.map((c) => c.ids)).toEqual([["slow-1"]]);
+    // A delivery that commits in time is answered as usual.
+    const quick = committer.submit(incomingEvent("quick"));
+    await nextTurn();
+    commits[1]!.finish();
+    expect(await quick).toEqual({ stored: true });
+    committer.close();
   });
 });
