@@ -8,6 +8,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { ConfigError, loadConfig, readEnvironment } from "../config.js";
 
+/** What the demo keeps in its folder: the database with its WAL, and the API token. */
+const DEMO_FILES = ["meetmeter.db", "meetmeter.db-wal", "meetmeter.db-shm", "api-token"];
+
 /** The day the demo plays: yesterday from 08:00 UTC, so every meeting in it has ended. */
 function demoDay(): string {
   const day = new Date(Date.now() - 86_400_000);
@@ -21,12 +24,13 @@ export function register(program: Command): void {
     .description("serve a fresh SQLite store filled with a day of simulated meetings, and print the report")
     .option("--exit", "stop after printing the report")
     .option("--port <port>", "port to listen on (PORT, default 8000; another free port if it is taken)")
-    .option("--data <folder>", "folder for the demo's database (emptied first)", "./data/demo")
+    .option("--data <folder>", "folder for the demo's database (its own files there are replaced)", "./data/demo")
     .option("--seed <n>", "seed of the simulated day", "2026")
     .action(async (flags: { exit?: boolean; port?: string; data: string; seed: string }) => {
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError("--seed must be a whole number.");
-      rmSync(flags.data, { recursive: true, force: true });
+      // A fresh database, and nothing else touched: the folder may hold what is not the demo's.
+      for (const file of DEMO_FILES) rmSync(join(flags.data, file), { force: true });
       const secret = `whsec_demo_${randomBytes(12).toString("hex")}`;
       const metadataSecret = randomBytes(16).toString("hex");
       const config = {

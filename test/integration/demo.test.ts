@@ -1,6 +1,6 @@
 /** `meetmeter demo --exit`, run as a newcomer would: it sends a simulated day through the endpoint and reports it. */
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
@@ -13,6 +13,10 @@ describe("meetmeter demo --exit", () => {
 
   it("stores every simulated delivery, prints the report and the dashboard address, and exits 0", async () => {
     const data = join(folder, "demo");
+    // The folder given may hold other things, and a database of an earlier run: only the latter is replaced.
+    mkdirSync(data);
+    writeFileSync(join(data, "notes.txt"), "keep me");
+    writeFileSync(join(data, "meetmeter.db"), "an earlier run's database");
     const result = spawnSync(process.execPath, [...CLI, "demo", "--exit", "--port", "0", "--data", data], {
       cwd: folder,
       encoding: "utf8",
@@ -20,6 +24,7 @@ describe("meetmeter demo --exit", () => {
       env: { ...process.env, LOG_LEVEL: "warn" },
     });
     expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(join(data, "notes.txt"), "utf8")).toBe("keep me");
     const sent = /Sending (\d+) signed webhooks for (\d+) meetings/.exec(result.stdout);
     expect(sent).not.toBeNull();
     const acknowledged = /(\d+) acknowledged \(0 duplicates\), 0 rejected, 0 failed/.exec(result.stdout);
