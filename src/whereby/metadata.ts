@@ -18,8 +18,8 @@ export interface MetadataVerifyOptions {
   /** Every accepted secret (more than one while rotating). With none, signed values cannot be checked: tampered. */
   secrets: readonly string[];
   maxAgeSeconds?: number;
-  /** The verifier's clock in unix seconds. */
-  now: number;
+  /** The verifier's clock in unix seconds; now by default. */
+  now?: number;
 }
 
 const SIGNED_SHAPE = /^([^,]*),(\d{1,15}),([0-9a-fA-F]{64})$/;
@@ -59,6 +59,7 @@ export function verifyMetadata(value: string, options: MetadataVerifyOptions): M
   }
   if (!genuine) return { status: "tampered", subject, issuedAt };
   const maxAge = options.maxAgeSeconds ?? DEFAULT_METADATA_MAX_AGE_SECONDS;
-  if (options.now - issuedAt > maxAge) return { status: "expired", subject, issuedAt };
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  if (now - issuedAt > maxAge) return { status: "expired", subject, issuedAt };
   return { status: "verified", subject, issuedAt };
 }

@@ -52,6 +52,12 @@ describe("signMetadata and verifyMetadata", () => {
     });
   });
 
+  it("measures the age against the current time when no clock is given", () => {
+    const old = signMetadata({ subject: "student-1", secret, issuedAt: Math.floor(Date.now() / 1000) - 120 });
+    expect(verifyMetadata(old, { secrets: [secret], maxAgeSeconds: 60 }).status).toBe("expired");
+    expect(verifyMetadata(old, { secrets: [secret], maxAgeSeconds: 600 }).status).toBe("verified");
+  });
+
   it("accepts a link signed with the previous secret while both are configured", () => {
     const value = signMetadata({ subject: "student-1", secret: "previous", issuedAt });
     expect(verifyMetadata(value, { secrets: [secret, "previous"], now: issuedAt }).status).toBe("verified");
