@@ -69,17 +69,34 @@ function integer(name: string, value: string | undefined, fallback: number, min:
   return number;
 }
 
+/** A PostgreSQL schema meetmeter will create and use: a plain lower-case identifier, never quoted. */
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
   if (/^sqlite:.+/.test(url)) return url;
   if (/^postgres(ql)?:\/\/.+/.test(url)) {
+    let parsed: URL;
     try {
-      new URL(url);
-      return url;
+      parsed = new URL(url);
     } catch {
       throw new ConfigError(`${name} is not a valid postgres:// URL: "${url}".`);
     }
+    const schema = parsed.searchParams.get("schema");
+    if (schema !== null && !SCHEMA_NAME.test(schema)) {
+      throw new ConfigError(`${name}'s schema must be lower-case letters, digits and _ (at most 63), got "${schema}".`);
+    }
+    return url;
   }
   throw new ConfigError(`${name} must be sqlite:<path> or postgres://…, got "${url}".`);
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function logLevel(value: string | undefined): string {
+  if (value === undefined || value.trim() === "") return "info";
+  const level = value.trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}".`);
+  return level;
 }
 
 /**
@@ -112,7 +129,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 262_144, 1, 64 * 1024 * 1024),
     corsOrigins: list(env.MEETMETER_CORS_ORIGINS),
     spoolPath: env.MEETMETER_SPOOL_PATH?.trim() || null,
-    logLevel: env.LOG_LEVEL ?? "info",
+    logLevel: logLevel(env.LOG_LEVEL),
     requestTimeoutMs: integer("MEETMETER_REQUEST_TIMEOUT_MS", env.MEETMETER_REQUEST_TIMEOUT_MS, 10_000, 100, 600_000),
   };
 }

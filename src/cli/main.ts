@@ -7,7 +7,10 @@ import { ConfigError } from "../config.js";
 
 const program = new Command("meetmeter")
   .description("Measures video meetings from Whereby's signed webhooks.")
-  .showHelpAfterError("(add --help for usage)")
+  // A usage error is one line, as every configuration error is (SPEC §1), with where to find the usage.
+  .configureOutput({
+    outputError: (message, write) => write(`meetmeter: ${message.trim().replace(/^error: /, "")} (add --help for usage)\n`),
+  })
   .exitOverride();
 
 const commands = await Promise.all([

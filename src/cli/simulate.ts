@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { ConfigError, readEnvironment } from "../config.js";
 import { SCENARIOS, generateTraffic, isScenario, sendEvents, type Scenario, type SendResult, type Traffic } from "../simulate/index.js";
 import type { WherebyEvent } from "../whereby/events.js";
+import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 
 interface SimulateFlags {
   url?: string;
@@ -55,8 +56,9 @@ function endpoint(value: string | undefined): string {
 /** Without --start, the traffic is placed so that its last event is now. */
 function startFor(flags: SimulateFlags, generate: (start: Date) => Traffic): Traffic {
   if (flags.start !== undefined) {
-    if (Number.isNaN(Date.parse(flags.start))) throw new ConfigError(`--start must be an ISO 8601 date, got "${flags.start}".`);
-    return generate(new Date(flags.start));
+    const start = parseIsoInstant(flags.start, { dateOnly: true });
+    if (start === null) throw new ConfigError(`--start must be ${ISO_INSTANT_HINT}, or a date, got "${flags.start}".`);
+    return generate(new Date(start));
   }
   let last = 0;
   for (const event of generate(new Date(0)).events) last = Math.max(last, Date.parse(event.createdAt));

@@ -62,6 +62,8 @@ describe("meetmeter simulate", () => {
     [[...out, "--concurrency", "1.5"], "--concurrency"],
     [[...out, "--scenario", "party"], "--scenario"],
     [[...out, "--start", "yesterday"], "--start"],
+    [[...out, "--start", "2026-02-31"], "--start"],
+    [[...out, "--start", "2026-03-01T09:00"], "--start"],
     [["--secret", "s"], "--url"],
     [["--url", "http://127.0.0.1:1/webhooks/whereby"], "--secret"],
   ])("refuses %j with exit 2 and one line naming %s", async (args, option) => {

@@ -1,6 +1,7 @@
 /** PostgreSQL: a pool with synchronous commit; many `meetmeter serve` processes may share one database. */
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { SCHEMA_NAME } from "../../config.js";
 import type { Database as Schema } from "../schema.js";
 import { SqlEventStore } from "../sql-store.js";
 import { openStoredRelay } from "./stored-relay.js";
@@ -16,7 +17,7 @@ export interface PostgresOptions {
 export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<SqlEventStore> {
   const settings = ["-c synchronous_commit=on"];
   if (options.schema !== undefined) {
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
+    if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
