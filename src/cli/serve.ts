@@ -51,6 +51,10 @@ export function register(program: Command): void {
           ...(config.apiToken === null
             ? [`  dashboard:        ${address}/#token=${service.token}`, `  API token:        ${service.token}`]
             : [`  dashboard:        ${address}/`, `  API token:        from MEETMETER_API_TOKEN`]),
+          // Each process keeps a generated token in its own data folder: behind one balancer they would differ.
+          ...(config.apiToken === null && store === "postgres"
+            ? ["  (other processes on this PostgreSQL generate tokens of their own: set MEETMETER_API_TOKEN in each)"]
+            : []),
         ].join("\n"),
       );
     });
