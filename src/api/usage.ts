@@ -37,6 +37,21 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * The instant a day (`YYYY-MM-DD`) begins in a time zone: what a date means to someone asking for usage in that zone.
+ *
+ * @example
+ * new Date(localMidnight("2026-03-01", "Pacific/Auckland")).toISOString(); // "2026-02-28T11:00:00.000Z"
+ */
+export function localMidnight(date: string, tz: string): number {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const formatter = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
+  const offsetAt = (ms: number) => offsetMinutes(partsIn(formatter, ms).offset);
+  let guess = Date.UTC(y, m - 1, d);
+  for (let i = 0; i < 3; i += 1) guess = Date.UTC(y, m - 1, d) - offsetAt(guess) * 60_000;
+  return guess;
+}
+
 function partsIn(formatter: Intl.DateTimeFormat, ms: number): { y: number; m: number; d: number; offset: string } {
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(ms)) parts[part.type] = part.value;

@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { attendanceCsv } from "../api/csv.js";
 import { ReadModel } from "../api/read-model.js";
-import { isTimeZone, type UsageInterval } from "../api/usage.js";
+import { isTimeZone, localMidnight, type UsageInterval } from "../api/usage.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
@@ -16,7 +16,7 @@ type Format = "table" | "csv" | "json";
 const formatOption = () =>
   new Option("--format <format>", "table, csv or json").choices(["table", "csv", "json"]).default("table");
 
-/** As the API reads `from` and `to`: a date is its midnight UTC, and a time of day needs its zone. */
+/** As the session list reads `from` and `to`: a date is its midnight UTC, and a time of day needs its zone. */
 function instant(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const ms = parseIsoInstant(value, { dateOnly: true });
@@ -125,8 +125,13 @@ export function register(program: Command): void {
     .action(
       async (flags: { database?: string; format: Format; interval: UsageInterval; tz: string; from?: string; to?: string }) => {
         if (!isTimeZone(flags.tz)) throw new ConfigError(`--tz must be an IANA time zone, got "${flags.tz}".`);
-        const from = instant("--from", flags.from) ?? null;
-        const to = instant("--to", flags.to) ?? null;
+        // A date is a day of the zone asked about, as /api/usage takes it.
+        const inZone = (name: string, value: string | undefined) =>
+          value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value) && instant(name, value) !== undefined
+            ? new Date(localMidnight(value, flags.tz)).toISOString()
+            : (instant(name, value) ?? null);
+        const from = inZone("--from", flags.from);
+        const to = inZone("--to", flags.to);
         await withStore(flags, async (store, config) => {
           const usage = await readModelOf(store, config).usage({ from, to, interval: flags.interval, tz: flags.tz });
           if (flags.format === "json") return console.log(JSON.stringify(usage, null, 2));

@@ -428,6 +428,9 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect(body.total).toEqual({ sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 });
     const month = await (await get("/api/usage?interval=month&tz=America/New_York")).json();
     expect(month.buckets).toEqual([{ start: "2026-03-01T00:00:00-05:00", sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 }]);
+    // Dates are days of the zone asked about: 09:01 UTC on 2 March is 23:01 on 1 March in Honolulu (UTC−10).
+    const day = await (await get("/api/usage?interval=day&tz=Pacific/Honolulu&from=2026-03-01&to=2026-03-02")).json();
+    expect(day.buckets).toEqual([{ start: "2026-03-01T00:00:00-10:00", sessions: 1, participantSeconds: 3480, billableParticipantMinutes: 58 }]);
     const refused = ["interval=week", "tz=Mars/Olympus", "from=2026-03-04T00:00:00Z&to=2026-03-01T00:00:00Z", "from=2026-02-30T00:00:00Z"];
     for (const query of [...refused, "interval=day&from=2000-01-01T00:00:00Z&to=2026-12-01T00:00:00Z"]) {
       expect((await get(`/api/usage?${query}`)).status, query).toBe(400);
