@@ -3,6 +3,7 @@
  * not match, the diagnosis shows what would have matched, since the usual causes (a re-serialised body, a trailing
  * newline, a clock off by minutes) are invisible in the bytes.
  */
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ConfigError, readEnvironment } from "../config.js";
@@ -59,8 +60,9 @@ function readBody(file: string): Buffer {
   }
 }
 
-function v1(body: Uint8Array, secret: string, timestamp: number): string {
-  return signWherebyPayload({ body, secret, timestamp }).split(",v1=")[1] ?? "";
+/** The v1 a sender computes for these bytes at `timestamp`, written as the header writes it. */
+function v1(body: Uint8Array, secret: string, timestamp: number | string): string {
+  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
 }
 
 function utf8Text(body: Buffer): string | null {
@@ -189,8 +191,9 @@ function verifyCommand(file: string, flags: VerifyFlags): void {
   const now = flags.now ?? Math.floor(Date.now() / 1000);
   try {
     const { timestamp } = verifyWherebySignature({ header: flags.header, body, secrets, toleranceSeconds: tolerance, now });
-    const given = parseSignatureHeader(flags.header).signatures.map((value) => value.toLowerCase());
-    const onRawBytes = secrets.some((secret) => given.includes(v1(body, secret, timestamp)));
+    const header = parseSignatureHeader(flags.header);
+    const given = header.signatures.map((value) => value.toLowerCase());
+    const onRawBytes = secrets.some((secret) => given.includes(v1(body, secret, header.signedTimestamp)));
     const form = onRawBytes ? "the raw bytes" : "the compact JSON form of the body";
     console.log(`valid: a v1 matches ${form}; ${describeSkew(timestamp, now, tolerance)}`);
   } catch (error) {

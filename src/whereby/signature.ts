@@ -12,38 +12,40 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export interface ParsedSignatureHeader {
   timestamp: number;
+  /** `t` exactly as the header wrote it (leading zeros and all): what the signature covers. */
+  signedTimestamp: string;
   signatures: string[];
 }
 
 /**
- * Reads the header strictly: `t` must be digits only, at least one `v1` must be there, other schemes are ignored.
+ * Reads the header strictly: the first `t` must be digits only (any later one is ignored), at least one `v1` must be
+ * there, other schemes are ignored.
  * @throws {WebhookError} `missing_signature` or `malformed_signature`
  */
 export function parseSignatureHeader(header: string | null | undefined): ParsedSignatureHeader {
   if (header === undefined || header === null || header.trim() === "") {
     throw new WebhookError("missing_signature", "The Whereby-Signature header is missing or empty.");
   }
-  let timestamp: number | undefined;
+  let signedTimestamp: string | undefined;
   const signatures: string[] = [];
   for (const part of header.split(",")) {
     const separator = part.indexOf("=");
     if (separator < 0) continue;
     const scheme = part.slice(0, separator).trim();
     const value = part.slice(separator + 1).trim();
-    if (scheme === "t" && /^\d{1,15}$/.test(value)) timestamp = Number(value);
-    else if (scheme === "t") timestamp = Number.NaN;
+    if (scheme === "t") signedTimestamp ??= value;
     else if (scheme === "v1" && value !== "") signatures.push(value);
   }
-  if (timestamp === undefined || Number.isNaN(timestamp) || signatures.length === 0) {
+  if (signedTimestamp === undefined || !/^\d+$/.test(signedTimestamp) || signatures.length === 0) {
     throw new WebhookError(
       "malformed_signature",
       "The Whereby-Signature header must look like t=<unix seconds>,v1=<hex signature>.",
     );
   }
-  return { timestamp, signatures };
+  return { timestamp: Number(signedTimestamp), signedTimestamp, signatures };
 }
 
-function hmacHex(secret: string, timestamp: number, body: Uint8Array): Buffer {
+function hmacHex(secret: string, timestamp: number | string, body: Uint8Array): Buffer {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
 }
 
@@ -88,13 +90,13 @@ export interface VerifyOptions {
  * verifyWherebySignature({ header: req.headers["whereby-signature"], body: rawBody, secrets: ["whsec_…"] });
  */
 export function verifyWherebySignature(options: VerifyOptions): { timestamp: number } {
-  const { timestamp, signatures } = parseSignatureHeader(options.header);
+  const { timestamp, signedTimestamp, signatures } = parseSignatureHeader(options.header);
   const candidates = signatures.filter((s) => /^[0-9a-fA-F]{64}$/.test(s)).map((s) => Buffer.from(s, "hex"));
-  const expected = options.secrets.map((secret) => hmacHex(secret, timestamp, options.body));
+  const expected = options.secrets.map((secret) => hmacHex(secret, signedTimestamp, options.body));
   let valid = matchesAny(expected, candidates);
   if (!valid && candidates.length > 0) {
     const compact = compactForm(options.body);
-    if (compact) valid = matchesAny(options.secrets.map((secret) => hmacHex(secret, timestamp, compact)), candidates);
+    if (compact) valid = matchesAny(options.secrets.map((secret) => hmacHex(secret, signedTimestamp, compact)), candidates);
   }
   if (!valid) {
     throw new WebhookError("invalid_signature", "No signature in Whereby-Signature matches a configured secret.");

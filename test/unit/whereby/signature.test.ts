@@ -111,10 +111,29 @@ describe("what other webhook verifiers get wrong", () => {
   });
 });
 
+describe("a t written with leading zeros", () => {
+  it("is verified over the bytes the header holds, digits as written", () => {
+    const body = Buffer.from('{"id":"evt_zeros"}');
+    const written = `000000${now}`;
+    const mac = createHmac("sha256", secret).update(`${written}.`).update(body).digest("hex");
+    expect(verifyWherebySignature({ header: `t=${written},v1=${mac}`, body, secrets: [secret], now })).toEqual({ timestamp: now });
+    // Signed over the number without its zeros, it is not what the header says was signed.
+    const other = createHmac("sha256", secret).update(`${now}.`).update(body).digest("hex");
+    expect(verdict({ header: `t=${written},v1=${other}`, body, secrets: [secret], now })).toBe("invalid_signature");
+  });
+});
+
 describe("parseSignatureHeader", () => {
   it("reads t and every v1, ignoring other schemes and spaces after commas", () => {
     const parsed = parseSignatureHeader(`t=${now}, v0=abc, v1=${"a".repeat(64)},  v1=${"b".repeat(64)}`);
-    expect(parsed).toEqual({ timestamp: now, signatures: ["a".repeat(64), "b".repeat(64)] });
+    expect(parsed).toEqual({ timestamp: now, signedTimestamp: String(now), signatures: ["a".repeat(64), "b".repeat(64)] });
+  });
+
+  it("takes the first t, and keeps it as written", () => {
+    expect(parseSignatureHeader(`t=00${now},t=abc,v1=${"a".repeat(64)}`)).toMatchObject({ timestamp: now, signedTimestamp: `00${now}` });
+    expect(() => parseSignatureHeader(`t=abc,t=${now},v1=${"a".repeat(64)}`)).toThrowError(
+      expect.objectContaining({ code: "malformed_signature" }),
+    );
   });
 
   it("throws a WebhookError with the 401 status", () => {
