@@ -1,4 +1,5 @@
 /** What the commands that work on the database share: the configured store, opened and migrated. */
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import { loadConfig, readEnvironment, type Config } from "../config.js";
 import type { EventStore } from "../store/event-store.js";
@@ -7,12 +8,22 @@ export function databaseOption(command: Command): Command {
   return command.option("--database <url>", "sqlite:<path> or postgres://… (DATABASE_URL)");
 }
 
-/** Runs `work` with the store of DATABASE_URL (or --database), closing it afterwards. */
+/**
+ * Runs `work` with the store of DATABASE_URL (or --database), closing it afterwards. A command that only reads what
+ * is there (`existing`) fails on a SQLite file that does not exist rather than making an empty one: a mistyped path
+ * must not look like an empty database.
+ */
 export async function withStore<T>(
   flags: { database?: string },
   work: (store: EventStore, config: Config) => Promise<T>,
+  options: { existing?: boolean } = {},
 ): Promise<T> {
   const config = loadConfig(flags, readEnvironment());
+  const path = config.databaseUrl.startsWith("sqlite:") ? config.databaseUrl.slice("sqlite:".length) : null;
+  if (options.existing && path !== null && path !== ":memory:" && !existsSync(path)) {
+    const setting = flags.database ? "--database" : "DATABASE_URL";
+    throw new Error(`there is no database at ${path} (${setting}); serve, import or migrate makes one`);
+  }
   // Loaded on use, so that commands which never touch the database start quickly.
   const { openStore } = await import("../store/open-store.js");
   const store = await openStore(config.databaseUrl);
@@ -22,6 +33,11 @@ export async function withStore<T>(
   } finally {
     await store.close();
   }
+}
+
+/** {@link withStore} for a command that reads what is there: a SQLite file that does not exist is an error. */
+export function withExistingStore<T>(flags: { database?: string }, work: (store: EventStore, config: Config) => Promise<T>) {
+  return withStore(flags, work, { existing: true });
 }
 
 /**

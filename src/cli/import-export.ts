@@ -11,7 +11,7 @@ import { toIncomingEvent } from "../ingest/receive.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
-import { databaseOption, progressBar, withStore } from "./context.js";
+import { databaseOption, progressBar, withExistingStore, withStore } from "./context.js";
 
 const BATCH = 1000;
 
@@ -45,7 +45,7 @@ export function register(program: Command): void {
   databaseOption(program.command("export").description("write every stored event as JSON lines"))
     .option("--out <file>", "write to this file instead of standard output")
     .action(async (flags: { database?: string; out?: string }) =>
-      withStore(flags, async (store) => {
+      withExistingStore(flags, async (store) => {
         const out = flags.out ? createWriteStream(flags.out) : process.stdout;
         const total = await store.countEvents();
         const bar = flags.out ? await progressBar(total, "export") : { update: () => {}, stop: () => {} };

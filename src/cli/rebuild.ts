@@ -2,12 +2,12 @@
 import type { Command } from "commander";
 import { DeriveThread } from "../projection/derive-thread.js";
 import { rebuildAll } from "../projection/rebuild.js";
-import { databaseOption, progressBar, withStore } from "./context.js";
+import { databaseOption, progressBar, withExistingStore } from "./context.js";
 
 export function register(program: Command): void {
   databaseOption(program.command("rebuild").description("recompute every session from the stored events")).action(
     async (flags: { database?: string }) =>
-      withStore(flags, async (store, config) => {
+      withExistingStore(flags, async (store, config) => {
         const bar = await progressBar(0, "rebuild");
         const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
         // Each round is derived on a thread of its own while this one saves the round before.

@@ -8,7 +8,7 @@ import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import type { EventStore } from "../store/event-store.js";
-import { databaseOption, withStore } from "./context.js";
+import { databaseOption, withExistingStore } from "./context.js";
 import { formatDuration, formatTable, type Cell } from "./table.js";
 
 type Format = "table" | "csv" | "json";
@@ -92,7 +92,7 @@ export function register(program: Command): void {
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ConfigError("--limit must be 1 to 10000.");
       const filter = { roomName: flags.room, from: instant("--from", flags.from), to: instant("--to", flags.to) };
-      await withStore(flags, async (store, config) => {
+      await withExistingStore(flags, async (store, config) => {
         const { results } = await readModelOf(store, config).listSessions(filter, limit, null);
         if (flags.format === "json") return console.log(JSON.stringify(results, null, 2));
         if (flags.format === "csv") return process.stdout.write(stringify([SESSION_HEADER, ...sessionRows(results, "seconds")]));
@@ -103,7 +103,7 @@ export function register(program: Command): void {
   databaseOption(report.command("session").description("one session with its attendance").argument("<id>"))
     .addOption(formatOption())
     .action(async (id: string, flags: { database?: string; format: Format }) => {
-      await withStore(flags, async (store, config) => {
+      await withExistingStore(flags, async (store, config) => {
         const session = await readModelOf(store, config).session(id);
         if (!session) {
           console.error(`meetmeter: no session with id ${id}`);
@@ -132,7 +132,7 @@ export function register(program: Command): void {
             : (instant(name, value) ?? null);
         const from = inZone("--from", flags.from);
         const to = inZone("--to", flags.to);
-        await withStore(flags, async (store, config) => {
+        await withExistingStore(flags, async (store, config) => {
           const usage = await readModelOf(store, config).usage({ from, to, interval: flags.interval, tz: flags.tz });
           if (flags.format === "json") return console.log(JSON.stringify(usage, null, 2));
           const header = ["start", "sessions", "participant min", "billable min"];

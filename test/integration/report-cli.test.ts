@@ -1,5 +1,5 @@
 /** `meetmeter report` as a user runs it: figures straight from a store filled by `meetmeter import`. */
-import { rmSync, writeFileSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/stores.js";
@@ -64,5 +64,15 @@ describe("meetmeter report", () => {
       expect(refused.code, bad).toBe(2);
       expect(refused.stderr, bad).toContain("--from must be a date or an ISO 8601 time with its zone");
     }
+  });
+
+  it("fails on a SQLite file that is not there, rather than reporting an empty database it made", async () => {
+    const typo = join(folder, "typo", "meetmeter.db");
+    for (const args of [["report", "sessions"], ["report", "usage"], ["export"], ["rebuild"]]) {
+      const result = await runCli([...args, "--database", `sqlite:${typo}`]);
+      expect(result.code, args.join(" ")).toBe(1);
+      expect(result.stderr).toContain(`no database at ${typo}`);
+    }
+    expect(existsSync(typo)).toBe(false);
   });
 });
