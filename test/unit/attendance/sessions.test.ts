@@ -329,6 +329,22 @@ describe("sessions without a roomSessionId", () => {
     expect(second!.participantSeconds).toBe(1860 + 1740);
   });
 
+  it("keeps a derived session's id when one of its earlier events arrives late", () => {
+    const log = () =>
+      new MeetingLog({ roomName: room, roomSessionId: null, day })
+        .knock("08:58:00", "p-kim")
+        .join("09:00:00", "p-coach", { roleName: "host" })
+        .join("09:02:00", "p-kim")
+        .started("09:02:01")
+        .leave("09:45:00", "p-kim")
+        .leave("09:45:30", "p-coach")
+        .ended("09:46:30");
+    const all = onlySession(deriveSessions(log().events(), options));
+    // Before the knock and the coach's join came (their first deliveries failed), the same session had the same id.
+    const early = log().events().slice(2);
+    expect(onlySession(deriveSessions(early, options)).id).toBe(all.id);
+  });
+
   it("lets a knock soon after Whereby's end open the next session", () => {
     const log = new MeetingLog({ roomName: room, roomSessionId: null, day })
       .join("09:00:00", "p-coach", { roleName: "host" })
