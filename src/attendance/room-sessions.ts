@@ -16,6 +16,7 @@
  */
 import { createHash } from "node:crypto";
 import type { TimedEvent } from "./event-order.js";
+import { startOfEvents } from "./session-times.js";
 
 /**
  * Whereby ends a session about a minute after fewer than two remain; a room silent and empty for a quarter of an
@@ -38,7 +39,7 @@ interface OpenSession {
 }
 
 /**
- * A stable, URL-safe id for a session Whereby gave none: the same room and anchor time always give the same id.
+ * A stable, URL-safe id for a session Whereby gave none: the same room and start time always give the same id.
  *
  * @example
  * derivedSessionId("/yoga-1", Date.parse("2026-03-02T09:00:00.000Z")); // "derived-" followed by 16 hex digits
@@ -70,24 +71,6 @@ function take(session: OpenSession, timed: TimedEvent): void {
 }
 
 /**
- * The time a cut session's id is made from: when it started, as SPEC §3 reads it (its `room.session.started`, else
- * the first join that made two, else its first join, else its first event). Not its first event: a knock or an early
- * join delivered late, as Whereby's retries do, would change the id of a session already linked to.
- */
-function anchorOf(events: readonly TimedEvent[]): number {
-  let firstJoin: number | undefined;
-  let firstJoinOfTwo: number | undefined;
-  for (const { at, event } of events) {
-    if (event.type === "room.session.started") return at;
-    if (event.type === "room.client.joined") {
-      firstJoin ??= at;
-      if ((event.data.numClients ?? 0) >= 2) firstJoinOfTwo ??= at;
-    }
-  }
-  return firstJoinOfTwo ?? firstJoin ?? events[0]?.at ?? 0;
-}
-
-/**
  * Cuts one room's session-less events (in derivation order, artifacts excluded) into sessions.
  *
  * @example
@@ -104,7 +87,9 @@ export function cutRoomIntoSessions(roomName: string, events: readonly TimedEven
     take(current, timed);
   }
   return cut.map((session, index) => ({
-    id: derivedSessionId(roomName, anchorOf(session.events)),
+    // From when it started, not from its first event: a knock or an early join delivered late, as Whereby's retries
+    // do, would change the id of a session already linked to.
+    id: derivedSessionId(roomName, startOfEvents(session.events) ?? session.events[0]?.at ?? 0),
     events: session.events,
     closedWithoutReport: !session.ended && index < cut.length - 1,
   }));

@@ -37,8 +37,24 @@ function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: numbe
 }
 
 /**
- * - startedAt: the `room.session.started`; else the first join that made `numClients` ≥ 2; else the first join; else
- *   the first event.
+ * When the session started, as SPEC §3 reads it: its `room.session.started`; else the first join that made
+ * `numClients` ≥ 2; else its first join. Undefined when it has none of these.
+ */
+export function startOfEvents(events: readonly TimedEvent[]): number | undefined {
+  let firstJoin: number | undefined;
+  let firstJoinOfTwo: number | undefined;
+  for (const { at, event } of events) {
+    if (event.type === "room.session.started") return at;
+    if (event.type === "room.client.joined") {
+      firstJoin ??= at;
+      if ((event.data.numClients ?? 0) >= 2) firstJoinOfTwo ??= at;
+    }
+  }
+  return firstJoinOfTwo ?? firstJoin;
+}
+
+/**
+ * - startedAt: see {@link startOfEvents}; else the first event.
  * - reportedEndedAt: the last `room.session.ended`, or null.
  * - endedAt: the last fall below two between startedAt and reportedEndedAt; reportedEndedAt if there is none; for a
  *   session closed without a report, the last fall after startedAt or else its last event.
@@ -54,8 +70,6 @@ export function sessionTimes(session: SessionEvents, now: number): SessionTimes 
   const firstAt = Math.min(session.events[0]?.at ?? now, session.artifacts[0]?.at ?? now);
   const lastAt = own[own.length - 1]?.at ?? firstAt;
   let started: number | undefined;
-  let firstJoin: number | undefined;
-  let firstJoinOfTwo: number | undefined;
   let reportedEndedAt: number | null = null;
   let everTwo = false;
   /** The last reported count, and when. */
@@ -68,13 +82,9 @@ export function sessionTimes(session: SessionEvents, now: number): SessionTimes 
       if (numClients !== undefined) count = { at, numClients };
       // A leave to one means two were there (see lastFallBelowTwo).
       if ((numClients ?? 0) >= 2 || (event.type === "room.client.left" && numClients === 1)) everTwo = true;
-      if (event.type === "room.client.joined") {
-        firstJoin ??= at;
-        if ((numClients ?? 0) >= 2) firstJoinOfTwo ??= at;
-      }
     }
   }
-  const startedAt = started ?? firstJoinOfTwo ?? firstJoin ?? firstAt;
+  const startedAt = startOfEvents(session.events) ?? firstAt;
   const emptiedAlone = started === undefined && !everTwo && count?.numClients === 0 ? count.at : null;
   const ongoing = reportedEndedAt === null && !session.closedWithoutReport && emptiedAlone === null;
   let endedAt: number | null = null;
