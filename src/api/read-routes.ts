@@ -10,7 +10,7 @@ import { InvalidCursorError } from "../store/sql-store.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
 import type { ReadModel } from "./read-model.js";
-import { isTimeZone, localMidnight, UsageRangeError } from "./usage.js";
+import { isTimeZone, usageBound, UsageRangeError } from "./usage.js";
 
 /** A date (its midnight UTC) or a time with its zone, as the ISO time it names. */
 const instant = z.string().transform((value, ctx) => {
@@ -37,19 +37,15 @@ const sessionsQuery = z.strictObject({
   ongoing: z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true").optional(),
 });
 
-/** As {@link instant}, but a date is kept as written: /api/usage takes it as the local midnight of its `tz`. */
+/** As {@link instant}, but a date is kept as written: /api/usage takes it as the midnight of its `tz`. */
 const dayOrInstant = z.string().refine((value) => parseIsoInstant(value, { dateOnly: true }) !== null, {
   message: `must be a date such as 2026-03-01, or ${ISO_INSTANT_HINT}`,
 });
 
-/** A usage bound as an ISO time: a date is its midnight in the zone asked about. */
-function usageBound(value: string | undefined, tz: string): string | null {
-  if (value === undefined) return null;
-  const ms = DATE_ONLY.test(value) ? localMidnight(value, tz) : parseIsoInstant(value);
-  return new Date(ms!).toISOString();
+/** A checked usage bound as an ISO time. */
+function usageTime(value: string | undefined, tz: string): string | null {
+  return value === undefined ? null : new Date(usageBound(value, tz)!).toISOString();
 }
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const usageQuery = z.strictObject({
   from: dayOrInstant.optional(),
@@ -176,7 +172,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
 
   app.get("/api/usage", async (request) => {
     const q = parseQuery(usageQuery, request);
-    const [from, to] = [usageBound(q.from, q.tz), usageBound(q.to, q.tz)];
+    const [from, to] = [usageTime(q.from, q.tz), usageTime(q.to, q.tz)];
     if (from && to && from >= to) throw new InvalidQuery("from must be before to");
     return readModel.usage({ from, to, interval: q.interval, tz: q.tz });
   });

@@ -2,6 +2,7 @@
  * Participant minutes per day or month in an IANA time zone. A session counts in the bucket of its startedAt as
  * seen in that zone; each bucket starts at its local midnight, written with that moment's offset.
  */
+import { parseIsoInstant } from "../iso-time.js";
 import type { UsageRow } from "../store/event-store.js";
 
 export type UsageInterval = "day" | "month";
@@ -37,19 +38,28 @@ export function isTimeZone(tz: string): boolean {
   }
 }
 
-/**
- * The instant a day (`YYYY-MM-DD`) begins in a time zone: what a date means to someone asking for usage in that zone.
- *
- * @example
- * new Date(localMidnight("2026-03-01", "Pacific/Auckland")).toISOString(); // "2026-02-28T11:00:00.000Z"
- */
-export function localMidnight(date: string, tz: string): number {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const formatter = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
-  const offsetAt = (ms: number) => offsetMinutes(partsIn(formatter, ms).offset);
+/** The instant a day (`YYYY-MM-DD`) begins where the zone's offset in minutes at an instant is `offsetAt`. */
+function midnightOf(day: string, offsetAt: (ms: number) => number): number {
+  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
   let guess = Date.UTC(y, m - 1, d);
   for (let i = 0; i < 3; i += 1) guess = Date.UTC(y, m - 1, d) - offsetAt(guess) * 60_000;
   return guess;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A usage bound: an ISO time with its zone, or a date, which is that day's midnight in `tz` (what a date means to
+ * someone asking for usage in that zone). Null when it is neither.
+ *
+ * @example
+ * new Date(usageBound("2026-03-01", "Pacific/Auckland")!).toISOString(); // "2026-02-28T11:00:00.000Z"
+ */
+export function usageBound(value: string, tz: string): number | null {
+  const ms = parseIsoInstant(value, { dateOnly: true });
+  if (ms === null || !DATE_ONLY.test(value)) return ms;
+  const formatter = new Intl.DateTimeFormat("en-US", { timeZone: tz, timeZoneName: "longOffset" });
+  return midnightOf(value, (at) => offsetMinutes(partsIn(formatter, at).offset));
 }
 
 function partsIn(formatter: Intl.DateTimeFormat, ms: number): { y: number; m: number; d: number; offset: string } {
@@ -115,12 +125,7 @@ export function bucketUsage(
     return key;
   };
   /** The local midnight that begins a bucket, as an ISO time with its offset in the zone. */
-  const startOf = (key: string) => {
-    const [y, m, d] = key.split("-").map(Number) as [number, number, number];
-    let guess = Date.UTC(y, m - 1, d);
-    for (let i = 0; i < 3; i += 1) guess = Date.UTC(y, m - 1, d) - offsetAt(guess) * 60_000;
-    return `${key}T00:00:00${offsetTextAt(guess)}`;
-  };
+  const startOf = (key: string) => `${key}T00:00:00${offsetTextAt(midnightOf(key, offsetAt))}`;
   const nextKey = (key: string) => {
     const [y, m, d] = key.split("-").map(Number) as [number, number, number];
     const next = options.interval === "day" ? new Date(Date.UTC(y, m - 1, d + 1)) : new Date(Date.UTC(y, m, 1));

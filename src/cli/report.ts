@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { stringify } from "csv-stringify/sync";
 import { attendanceCsv } from "../api/csv.js";
 import { ReadModel } from "../api/read-model.js";
-import { isTimeZone, localMidnight, type UsageInterval } from "../api/usage.js";
+import { isTimeZone, usageBound, type UsageInterval } from "../api/usage.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
@@ -16,10 +16,13 @@ type Format = "table" | "csv" | "json";
 const formatOption = () =>
   new Option("--format <format>", "table, csv or json").choices(["table", "csv", "json"]).default("table");
 
-/** As the session list reads `from` and `to`: a date is its midnight UTC, and a time of day needs its zone. */
-function instant(name: string, value: string | undefined): string | undefined {
+/**
+ * As the API reads `from` and `to`: a time of day needs its zone, and a date is its midnight UTC, or in `tz` when one
+ * is given (as /api/usage takes it).
+ */
+function instant(name: string, value: string | undefined, tz?: string): string | undefined {
   if (value === undefined) return undefined;
-  const ms = parseIsoInstant(value, { dateOnly: true });
+  const ms = tz === undefined ? parseIsoInstant(value, { dateOnly: true }) : usageBound(value, tz);
   if (ms === null) throw new ConfigError(`${name} must be a date or ${ISO_INSTANT_HINT}, got "${value}".`);
   return new Date(ms).toISOString();
 }
@@ -125,13 +128,8 @@ export function register(program: Command): void {
     .action(
       async (flags: { database?: string; format: Format; interval: UsageInterval; tz: string; from?: string; to?: string }) => {
         if (!isTimeZone(flags.tz)) throw new ConfigError(`--tz must be an IANA time zone, got "${flags.tz}".`);
-        // A date is a day of the zone asked about, as /api/usage takes it.
-        const inZone = (name: string, value: string | undefined) =>
-          value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value) && instant(name, value) !== undefined
-            ? new Date(localMidnight(value, flags.tz)).toISOString()
-            : (instant(name, value) ?? null);
-        const from = inZone("--from", flags.from);
-        const to = inZone("--to", flags.to);
+        const from = instant("--from", flags.from, flags.tz) ?? null;
+        const to = instant("--to", flags.to, flags.tz) ?? null;
         await withExistingStore(flags, async (store, config) => {
           const usage = await readModelOf(store, config).usage({ from, to, interval: flags.interval, tz: flags.tz });
           if (flags.format === "json") return console.log(JSON.stringify(usage, null, 2));
