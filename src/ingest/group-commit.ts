@@ -25,8 +25,8 @@ export interface GroupCommitOptions {
   /** Called with the time each commit took, in seconds, and its size. */
   onCommitTimed?: (seconds: number, size: number) => void;
   /**
-   * How long a delivery waits for its commit before it is given up on (StoreTimeoutError), in milliseconds; 4 s by
-   * default, so that the answer (a 503, which Whereby retries) is out before Whereby's own 5 s timeout.
+   * How long a delivery waits for its commit before it is given up on (StoreTimeoutError), in milliseconds;
+   * {@link STORE_DEADLINE_MS} by default. The answer is then a 503, which Whereby retries.
    */
   deadlineMs?: number;
 }
@@ -57,6 +57,9 @@ export class StoreTimeoutError extends Error {
 /** How often waiting deliveries are checked against the deadline. */
 const DEADLINE_CHECK_MS = 250;
 
+/** How long a delivery may wait for the store: its answer is then out before Whereby's own 5 s timeout. */
+export const STORE_DEADLINE_MS = 4_000;
+
 export class GroupCommitter {
   private queue: Waiting[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -76,7 +79,7 @@ export class GroupCommitter {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxPending = options.maxPending ?? 20_000;
     this.maxInFlight = options.commitsInFlight ?? 1;
-    this.deadlineMs = options.deadlineMs ?? 4_000;
+    this.deadlineMs = options.deadlineMs ?? STORE_DEADLINE_MS;
     // One timer for all: a timer per delivery would cost the thread that answers them.
     this.deadlineCheck = setInterval(() => this.giveUpLate(), Math.min(DEADLINE_CHECK_MS, this.deadlineMs));
     this.deadlineCheck.unref();
@@ -133,16 +136,10 @@ export class GroupCommitter {
     const limit = Date.now() - this.deadlineMs;
     const late = (waiting: Waiting) => waiting.since <= limit;
     const error = new StoreTimeoutError(this.deadlineMs);
-    for (const batch of this.committing) {
-      if (batch[0] !== undefined && late(batch[0])) for (const waiting of batch) if (late(waiting)) waiting.reject(error);
-    }
-    if (this.queue[0] === undefined || !late(this.queue[0])) return;
-    const kept: Waiting[] = [];
-    for (const waiting of this.queue) {
-      if (late(waiting)) waiting.reject(error);
-      else kept.push(waiting);
-    }
-    this.queue = kept;
+    for (const batch of this.committing) for (const waiting of batch) if (late(waiting)) waiting.reject(error);
+    // The queue is in the order deliveries came: the late ones are its head.
+    const onTime = this.queue.findIndex((waiting) => !late(waiting));
+    for (const waiting of this.queue.splice(0, onTime === -1 ? this.queue.length : onTime)) waiting.reject(error);
   }
 
   private async commit(batch: Waiting[]): Promise<void> {

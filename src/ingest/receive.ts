@@ -9,7 +9,7 @@ import type { WherebyEvent } from "../whereby/events.js";
 import { readWebhookEvent } from "../whereby/handle-webhook.js";
 import { verifyWherebySignature } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
-import { StoreBusyError, StoreTimeoutError, type GroupCommitter } from "./group-commit.js";
+import { STORE_DEADLINE_MS, StoreBusyError, StoreTimeoutError, type GroupCommitter } from "./group-commit.js";
 
 export interface Delivery {
   body: Buffer;
@@ -36,9 +36,6 @@ export interface ReceiverOptions {
 }
 
 export type Receiver = (delivery: Delivery) => Promise<Accepted>;
-
-/** As for events (see GroupCommitOptions.deadlineMs): answered before Whereby's 5 s timeout. */
-const QUARANTINE_DEADLINE_MS = 4_000;
 
 /** A parsed event as the log keeps it: its time in UTC, and the room, session and partition it belongs to. */
 export function toIncomingEvent(
@@ -73,7 +70,7 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     ]);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreTimeoutError(QUARANTINE_DEADLINE_MS)), QUARANTINE_DEADLINE_MS);
+      timer = setTimeout(() => reject(new StoreTimeoutError(STORE_DEADLINE_MS)), STORE_DEADLINE_MS);
     });
     try {
       await Promise.race([kept, late]);
