@@ -3,10 +3,11 @@
  * An exported line keeps the raw body as text: `{"id","type","createdAt","receivedAt","channel","body":"<raw>"}`.
  * Import also takes plain Whereby events, one per line (what `meetmeter simulate --out` writes).
  */
-import { createReadStream, createWriteStream, statSync } from "node:fs";
+import { accessSync, constants, createReadStream, createWriteStream, statSync } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
+import { ConfigError } from "../config.js";
 import { toIncomingEvent } from "../ingest/receive.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
@@ -39,6 +40,18 @@ export function lineToEvent(line: string, receivedAt: string): IncomingEvent | s
     channel: exported && typeof record.channel === "string" ? record.channel : null,
     body: Buffer.from(raw, "utf8"),
   });
+}
+
+/** The size of the file to import. One that cannot be read is refused before a database is opened, or made. */
+function inputSize(file: string): number {
+  try {
+    accessSync(file, constants.R_OK);
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error("not a file");
+    return stat.size;
+  } catch (error) {
+    throw new ConfigError(`Cannot read the file to import "${file}": ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 export function register(program: Command): void {
@@ -80,9 +93,9 @@ export function register(program: Command): void {
 
   databaseOption(program.command("import").description("append events from a JSON lines file (deduplicated)"))
     .argument("<file>", "a .jsonl file: exported events or plain Whereby events")
-    .action(async (file: string, flags: { database?: string }) =>
-      withStore(flags, async (store, config) => {
-        const size = statSync(file).size;
+    .action(async (file: string, flags: { database?: string }) => {
+      const size = inputSize(file);
+      return withStore(flags, async (store, config) => {
         const bar = await progressBar(size, "import");
         const projector = new Projector(store, {
           metadataSecrets: config.metadataSecrets,
@@ -119,6 +132,6 @@ export function register(program: Command): void {
         bar.stop();
         console.log(`Imported ${counts.stored} events (${counts.duplicates} already stored, ${counts.rejected} skipped).`);
         if (counts.rejected > 0) process.exitCode = 1;
-      }),
-    );
+      });
+    });
 }

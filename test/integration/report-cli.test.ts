@@ -75,4 +75,15 @@ describe("meetmeter report", () => {
     }
     expect(existsSync(typo)).toBe(false);
   });
+
+  it("imports nothing from a file that is not there: exit 2 naming it, and no database made", async () => {
+    const fresh = join(folder, "fresh.db");
+    for (const input of [join(folder, "no-such.jsonl"), folder]) {
+      const result = await runCli(["import", input, "--database", `sqlite:${fresh}`]);
+      expect(result.code, input).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^meetmeter: Cannot read the file to import "${input}": `));
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    expect(existsSync(fresh)).toBe(false);
+  });
 });
