@@ -7,7 +7,7 @@ import { SqlEventStore } from "../sql-store.js";
 import { openStoredRelay } from "./stored-relay.js";
 
 export interface PostgresOptions {
-  /** A schema of its own (created when missing): how tests keep their runs apart. */
+  /** A schema of its own (made by migrate when missing): how tests keep their runs apart. */
   schema?: string;
   poolSize?: number;
   /** A query that takes longer fails: a store that stopped answering must not hold deliveries past Whereby's 5 s. */
@@ -18,13 +18,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const settings = ["-c synchronous_commit=on"];
   if (options.schema !== undefined) {
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`create schema if not exists ${options.schema}`);
-    } finally {
-      await admin.end();
-    }
+    // Made by migrate(): opening connects to nothing, so that a service can start while PostgreSQL is away.
     settings.push(`-c search_path=${options.schema}`);
   }
   const pool = new pg.Pool({
