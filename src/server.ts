@@ -30,6 +30,9 @@ import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
  */
 const RECENT_EVENTS_DERIVED_AT_START = 10_000;
 
+/** How often a PostgreSQL that could not be reached at start is tried again, while the spool keeps the events. */
+const STORE_RETRY_MS = 2_000;
+
 export interface Service {
   app: FastifyInstance;
   store: EventStore;
@@ -89,9 +92,51 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(error);
 }
 
+/**
+ * Tries every {@link STORE_RETRY_MS} to migrate a store that could not be reached at start, and to `prepare` it; calls
+ * `onReady` once both are done. Returns what stops trying.
+ */
+function keepTrying(store: EventStore, prepare: () => Promise<void>, onReady: () => void): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const attempt = () => {
+    timer = setTimeout(() => {
+      store
+        .migrate()
+        .then(prepare)
+        .then(
+          () => !stopped && onReady(),
+          () => !stopped && attempt(),
+        );
+    }, STORE_RETRY_MS);
+    timer.unref();
+  };
+  attempt();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
   const store = options.store ?? (await openStore(config.databaseUrl));
-  if (!options.store) await store.migrate();
+  const spoolPath = spoolPathOf(config);
+  // With a spool, a PostgreSQL out of reach at start is waited for, as one that goes away later is: deliveries are
+  // spooled and acknowledged meanwhile, and reads answer 503. Without one, or when the store answers but the schema
+  // cannot be brought up to date, starting fails.
+  const unreachable = options.store
+    ? null
+    : await store.migrate().then(
+        () => null,
+        async (error: unknown) => {
+          const answers = await store.ping().then(
+            () => true,
+            () => false,
+          );
+          if (spoolPath === null || answers) throw error;
+          return error;
+        },
+      );
   const token = resolveApiToken(config);
   const gauges = { spoolDepth: () => 0, pendingCommits: () => 0 };
   const metrics = createMetrics(gauges);
@@ -133,7 +178,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
     clientErrorHandler: answerClientError,
   });
 
-  for (const warning of await store.setupWarnings()) app.log.warn(warning);
   const live = new LiveEvents();
   /** Ids stored here and not yet announced to the other processes on this database (see the relay below). */
   let announcing: string[] = [];
@@ -143,10 +187,6 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const writer = await StoreWriter.start(settings, (message, partitionKeys) =>
     app.log.error({ partitionKeys, reason: message }, "deriving sessions failed"),
   );
-  // The writer derives each commit within a fraction of a second. Whatever the last process committed but had not
-  // derived when it stopped (killed, or the machine lost power) is among the newest events: derived again now.
-  await writer.markDirty(await store.recentPartitionKeys(RECENT_EVENTS_DERIVED_AT_START));
-  const spoolPath = spoolPathOf(config);
   let spool: Spool | null = null;
   if (spoolPath !== null) {
     const spoolStore = openSqliteStore(spoolPath);
@@ -159,6 +199,25 @@ export async function createService(config: Config, options: ServiceOptions = {}
       onDrained: (events) => {
         for (const event of events) announcing.push(event.id);
       },
+    });
+  }
+  /** What starting asks of a store whose schema is up to date: its warnings, and its newest sessions derived again. */
+  const prepare = async () => {
+    for (const warning of await store.setupWarnings()) app.log.warn(warning);
+    // The writer derives each commit within a fraction of a second. Whatever the last process committed but had not
+    // derived when it stopped (killed, or the machine lost power) is among the newest events: derived again now.
+    await writer.markDirty(await store.recentPartitionKeys(RECENT_EVENTS_DERIVED_AT_START));
+  };
+  /** Whether the store has been reached, migrated and prepared; until then reads answer 503. */
+  let ready = unreachable === null;
+  let stopTrying = () => {};
+  if (ready) await prepare();
+  else {
+    app.log.error({ err: unreachable, spool: spoolPath }, "the store cannot be reached: keeping events in the local spool");
+    stopTrying = keepTrying(store, prepare, () => {
+      ready = true;
+      app.log.warn({ spooled: spool?.depth ?? 0 }, "the store is reachable: spooled events are moving into it");
+      void spool?.drain();
     });
   }
   const log: EventLog = spool ?? writer;
@@ -209,7 +268,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       () => false,
     );
     request.log.error({ err: error }, "request failed");
-    if (!reachable) {
+    if (!reachable || !ready) {
       return reply.code(503).send({ error: "store_unavailable", message: "The database cannot be reached right now." });
     }
     return reply.code(500).send({ error: "internal_error", message: "Something went wrong on our side." });
@@ -238,7 +297,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       () => true,
       () => false,
     );
-    if (reachable && !spool?.degraded) return { status: "ok", store: store.kind };
+    if (reachable && ready && !spool?.degraded) return { status: "ok", store: store.kind };
     // Events still get in while the spool takes them; the operator should know the store is away.
     if (spool) return { status: "degraded", store: store.kind, reachable, spooled: spool.depth };
     return reply.code(503).send({ status: "unavailable", store: store.kind });
@@ -274,6 +333,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     token,
     close() {
       closing ??= (async () => {
+        stopTrying();
         await app.close();
         await committer.flushed();
         committer.close();

@@ -183,3 +183,66 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switche
     }
   });
 });
+
+describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service starts", () => {
+  it("starts on the spool, acknowledges what it spools, and moves it into PostgreSQL once it can be reached", async () => {
+    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    await proxy.cut();
+    const schema = freshSchemaName();
+    const proxied = new URL(POSTGRES_URL);
+    proxied.port = String(proxy.port);
+    const secret = "whsec_start_outage";
+    const config = testConfig({ secrets: [secret], databaseUrl: `${proxied.toString()}?schema=${schema}` });
+    const service = await createService(config, { logger: false });
+    try {
+      const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+      const get = api(url, service.token);
+      const events = Array.from({ length: 40 }, () => joinedEvent());
+      const answers: Response[] = [];
+      for (const event of events) answers.push(await deliver(url, event, { secret }));
+      expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({
+        status: "degraded",
+        store: "postgres",
+        reachable: false,
+        spooled: 40,
+      });
+      const read = await get("/api/sessions");
+      expect(read.status).toBe(503);
+      expect((await read.json()).error).toBe("store_unavailable");
+
+      await proxy.restore();
+      await until("the store to be reached and the spool to drain", async () => {
+        const body = await (await fetch(`${url}/healthz`)).json();
+        return body.status === "ok" ? body : undefined;
+      });
+      const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+      try {
+        expect((await direct.scanEvents(0, 1000)).map((r) => r.id)).toEqual(events.map((e) => e.id));
+      } finally {
+        await direct.close();
+      }
+      const sessions = await get("/api/sessions");
+      expect(sessions.status).toBe(200);
+      expect((await sessions.json()).results).toHaveLength(1);
+    } finally {
+      await proxy.restore();
+      await service.close();
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it("does not start without a spool: nothing could keep the events", async () => {
+    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    await proxy.cut();
+    const proxied = new URL(POSTGRES_URL);
+    proxied.port = String(proxy.port);
+    const config = testConfig({ databaseUrl: `${proxied.toString()}?schema=${freshSchemaName()}`, spoolPath: "off" });
+    try {
+      await expect(createService(config, { logger: false })).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
