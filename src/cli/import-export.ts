@@ -3,16 +3,16 @@
  * An exported line keeps the raw body as text: `{"id","type","createdAt","receivedAt","channel","body":"<raw>"}`.
  * Import also takes plain Whereby events, one per line (what `meetmeter simulate --out` writes).
  */
-import { accessSync, constants, createReadStream, createWriteStream, statSync } from "node:fs";
+import { createReadStream, createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { ConfigError } from "../config.js";
 import { toIncomingEvent } from "../ingest/receive.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
 import { databaseOption, progressBar, withExistingStore, withStore } from "./context.js";
+import { checkWritableFile, readableFileSize } from "./files.js";
 
 const BATCH = 1000;
 
@@ -42,23 +42,12 @@ export function lineToEvent(line: string, receivedAt: string): IncomingEvent | s
   });
 }
 
-/** The size of the file to import. One that cannot be read is refused before a database is opened, or made. */
-function inputSize(file: string): number {
-  try {
-    accessSync(file, constants.R_OK);
-    const stat = statSync(file);
-    if (!stat.isFile()) throw new Error("not a file");
-    return stat.size;
-  } catch (error) {
-    throw new ConfigError(`Cannot read the file to import "${file}": ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
 export function register(program: Command): void {
   databaseOption(program.command("export").description("write every stored event as JSON lines"))
     .option("--out <file>", "write to this file instead of standard output")
-    .action(async (flags: { database?: string; out?: string }) =>
-      withExistingStore(flags, async (store) => {
+    .action(async (flags: { database?: string; out?: string }) => {
+      if (flags.out) checkWritableFile("--out", flags.out);
+      return withExistingStore(flags, async (store) => {
         const out = flags.out ? createWriteStream(flags.out) : process.stdout;
         const total = await store.countEvents();
         const bar = flags.out ? await progressBar(total, "export") : { update: () => {}, stop: () => {} };
@@ -88,13 +77,13 @@ export function register(program: Command): void {
           await once(out, "finish");
           console.error(`Exported ${written} events to ${flags.out}.`);
         }
-      }),
-    );
+      });
+    });
 
   databaseOption(program.command("import").description("append events from a JSON lines file (deduplicated)"))
     .argument("<file>", "a .jsonl file: exported events or plain Whereby events")
     .action(async (file: string, flags: { database?: string }) => {
-      const size = inputSize(file);
+      const size = readableFileSize("the file to import", file);
       return withStore(flags, async (store, config) => {
         const bar = await progressBar(size, "import");
         const projector = new Projector(store, {

@@ -10,6 +10,7 @@ import type { Command } from "commander";
 import { ConfigError, readEnvironment } from "../config.js";
 import { SCENARIOS, generateTraffic, isScenario, sendEvents, type Scenario, type SendResult, type Traffic } from "../simulate/index.js";
 import type { WherebyEvent } from "../whereby/events.js";
+import { checkWritableFile } from "./files.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 
 interface SimulateFlags {
@@ -153,6 +154,8 @@ export function register(program: Command): void {
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 0x100000000) : whole("--seed", flags.seed, 0, 0xffffffff);
       const metadataSecret = (flags.metadataSecret ?? env.MEETMETER_METADATA_SECRET)?.split(",")[0]?.trim() || undefined;
       const sending = delivery(flags, env);
+      if (flags.out !== undefined) checkWritableFile("--out", flags.out);
+      if (flags.truth !== undefined) checkWritableFile("--truth", flags.truth);
 
       const traffic = startFor(flags, (start) => generateTraffic({ scenario, sessions, seed, start, metadataSecret }));
       console.log(

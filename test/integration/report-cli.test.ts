@@ -86,4 +86,13 @@ describe("meetmeter report", () => {
     }
     expect(existsSync(fresh)).toBe(false);
   });
+
+  it("exports nothing to a file it cannot write: exit 2 naming it", async () => {
+    for (const out of [join(folder, "no-such-folder", "events.jsonl"), folder]) {
+      const result = await runCli(["export", "--out", out, ...database]);
+      expect(result.code, out).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^meetmeter: Cannot write --out "${out}": `));
+      expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
 });

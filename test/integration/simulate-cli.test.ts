@@ -66,12 +66,16 @@ describe("meetmeter simulate", () => {
     [[...out, "--start", "2026-03-01T09:00"], "--start"],
     [["--secret", "s"], "--url"],
     [["--url", "http://127.0.0.1:1/webhooks/whereby"], "--secret"],
-  ])("refuses %j with exit 2 and one line naming %s", async (args, option) => {
+    [["--out", join(cwd, "no-such-folder", "events.jsonl")], "--out"],
+    [["--out", cwd], "--out"],
+    [[...out, "--truth", join(cwd, "no-such-folder", "truth.json")], "--truth"],
+  ])("refuses %j with exit 2 and one line naming %s, before it simulates anything", async (args, option) => {
     const result = await simulate(args);
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(option);
+    expect(result.stdout).toBe("");
   });
 });
 
