@@ -1,5 +1,7 @@
 /** `meetmeter report` as a user runs it: figures straight from a store filled by `meetmeter import`. */
+import { execFileSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/stores.js";
@@ -85,6 +87,17 @@ describe("meetmeter report", () => {
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
     }
     expect(existsSync(fresh)).toBe(false);
+  });
+
+  it("imports from a named pipe, which has no size beforehand", async () => {
+    const fifo = join(folder, "events.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const lines = EVENTS.map((e) => JSON.stringify({ ...e, id: `piped-${e.id}` })).join("\n") + "\n";
+    const importing = runCli(["import", fifo, "--database", `sqlite:${join(folder, "piped.db")}`]);
+    await writeFile(fifo, lines);
+    const result = await importing;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Imported ${EVENTS.length} events`);
   });
 
   it("exports nothing to a file it cannot write: exit 2 naming it", async () => {

@@ -1,6 +1,6 @@
 /** `meetmeter simulate` as a user runs it: files written, traffic sent to a real server, bad options refused. */
 import { execFile } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,6 +30,9 @@ async function simulate(args: string[], env: Record<string, string> = {}): Promi
   }
 }
 
+// A link whose target is not there: writing through it would fail after the traffic was made.
+symlinkSync(join(cwd, "no-such-folder", "target.jsonl"), join(cwd, "dangling.jsonl"));
+
 afterAll(() => {
   rmSync(cwd, { recursive: true, force: true });
 });
@@ -45,6 +48,12 @@ describe("meetmeter simulate", () => {
     expect(readFileSync(out, "utf8")).toBe(expected.events.map((e) => `${JSON.stringify(e)}\n`).join(""));
     expect(JSON.parse(readFileSync(truth, "utf8"))).toEqual(expected.truth);
     expect(result.stdout).toContain(`--seed 12 --start ${START}`);
+  });
+
+  it("writes to a file that is already there, such as /dev/null", async () => {
+    const result = await simulate(["--sessions", "1", "--seed", "2", "--out", "/dev/null"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("wrote");
   });
 
   it("places the traffic so that it ends now when no --start is given", async () => {
@@ -69,6 +78,9 @@ describe("meetmeter simulate", () => {
     [["--out", join(cwd, "no-such-folder", "events.jsonl")], "--out"],
     [["--out", cwd], "--out"],
     [[...out, "--truth", join(cwd, "no-such-folder", "truth.json")], "--truth"],
+    [["--out", `${join(cwd, "no-such-folder")}/`], "--out"],
+    [["--out", ""], "--out"],
+    [["--out", join(cwd, "dangling.jsonl")], "--out"],
   ])("refuses %j with exit 2 and one line naming %s, before it simulates anything", async (args, option) => {
     const result = await simulate(args);
     expect(result.code).toBe(2);
