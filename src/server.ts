@@ -92,11 +92,32 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.destroy(error);
 }
 
+/** Network failures, and PostgreSQL not taking connections yet (SQLSTATE 57P03, classes 08): the store is away. */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "57P03"]);
+
+/**
+ * Whether an error says the store could not be reached, rather than that it refused us: a wrong database name,
+ * password or schema never mends by waiting, and must stop the start.
+ */
+function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, errors } = error as Error & { code?: unknown; errors?: unknown };
+  if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || code.startsWith("08"))) return true;
+  if (Array.isArray(errors) && errors.some(isUnreachable)) return true;
+  // pg's own connection timeout carries no code.
+  return /^Connection terminated/.test(error.message);
+}
+
 /**
  * Tries every {@link STORE_RETRY_MS} to migrate a store that could not be reached at start, and to `prepare` it; calls
- * `onReady` once both are done. Returns what stops trying.
+ * `onReady` once both are done, and `onFailure` with each failed attempt. Returns what stops trying.
  */
-function keepTrying(store: EventStore, prepare: () => Promise<void>, onReady: () => void): () => void {
+function keepTrying(
+  store: EventStore,
+  prepare: () => Promise<void>,
+  onReady: () => void,
+  onFailure: (error: unknown) => void,
+): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   const attempt = () => {
@@ -106,7 +127,11 @@ function keepTrying(store: EventStore, prepare: () => Promise<void>, onReady: ()
         .then(prepare)
         .then(
           () => !stopped && onReady(),
-          () => !stopped && attempt(),
+          (error: unknown) => {
+            if (stopped) return;
+            onFailure(error);
+            attempt();
+          },
         );
     }, STORE_RETRY_MS);
     timer.unref();
@@ -122,21 +147,19 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const store = options.store ?? (await openStore(config.databaseUrl));
   const spoolPath = spoolPathOf(config);
   // With a spool, a PostgreSQL out of reach at start is waited for, as one that goes away later is: deliveries are
-  // spooled and acknowledged meanwhile, and reads answer 503. Without one, or when the store answers but the schema
-  // cannot be brought up to date, starting fails.
+  // spooled and acknowledged meanwhile, and reads answer 503. Without one, or when the store answers but refuses
+  // (a wrong database, password or schema), starting fails.
   const unreachable = options.store
     ? null
     : await store.migrate().then(
         () => null,
-        async (error: unknown) => {
-          const answers = await store.ping().then(
-            () => true,
-            () => false,
-          );
-          if (spoolPath === null || answers) throw error;
+        (error: unknown) => {
+          if (spoolPath === null || !isUnreachable(error)) throw error;
           return error;
         },
       );
+  /** Whether the store has been reached, migrated and prepared; until then reads answer 503 and nothing drains. */
+  let ready = unreachable === null;
   const token = resolveApiToken(config);
   const gauges = { spoolDepth: () => 0, pendingCommits: () => 0 };
   const metrics = createMetrics(gauges);
@@ -192,6 +215,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const spoolStore = openSqliteStore(spoolPath);
     await spoolStore.migrate();
     spool = await Spool.open(writer, spoolStore, {
+      primaryReady: () => ready,
       onPrimaryDown: (error) =>
         app.log.error({ err: error, spool: spoolPath }, "the store refused events: keeping them in the local spool"),
       onPrimaryBack: (drained) => app.log.warn({ drained }, "the store is back: spooled events moved into it"),
@@ -208,17 +232,27 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // derived when it stopped (killed, or the machine lost power) is among the newest events: derived again now.
     await writer.markDirty(await store.recentPartitionKeys(RECENT_EVENTS_DERIVED_AT_START));
   };
-  /** Whether the store has been reached, migrated and prepared; until then reads answer 503. */
-  let ready = unreachable === null;
   let stopTrying = () => {};
   if (ready) await prepare();
   else {
     app.log.error({ err: unreachable, spool: spoolPath }, "the store cannot be reached: keeping events in the local spool");
-    stopTrying = keepTrying(store, prepare, () => {
-      ready = true;
-      app.log.warn({ spooled: spool?.depth ?? 0 }, "the store is reachable: spooled events are moving into it");
-      void spool?.drain();
-    });
+    let told = { message: "", at: 0 };
+    stopTrying = keepTrying(
+      store,
+      prepare,
+      () => {
+        ready = true;
+        app.log.warn({ spooled: spool?.depth ?? 0 }, "the store is reachable: spooled events are moving into it");
+        void spool?.drain();
+      },
+      (error) => {
+        // Once a minute, or when the reason changes: a store that answers but cannot be migrated must be seen.
+        const message = error instanceof Error ? error.message : String(error);
+        if (message === told.message && Date.now() - told.at < 60_000) return;
+        told = { message, at: Date.now() };
+        app.log.error({ err: error, spooled: spool?.depth ?? 0 }, "the store still cannot be taken into use");
+      },
+    );
   }
   const log: EventLog = spool ?? writer;
   const committer = new GroupCommitter(log, {

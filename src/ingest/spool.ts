@@ -19,6 +19,11 @@ export interface SpoolOptions {
   onDrained?: (events: IncomingEvent[]) => void;
   /** How often to try the primary store again while the spool holds events. */
   retryMs?: number;
+  /**
+   * Whether the primary store may be written: false while it has not been migrated (it could not be reached at
+   * start), and then everything goes to the spool. Always, by default.
+   */
+  primaryReady?: () => boolean;
 }
 
 const DRAIN_BATCH = 1000;
@@ -55,7 +60,7 @@ export class Spool implements EventLog {
 
   async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
     // While the spool holds anything, new events queue behind it, so that the primary receives them in order.
-    if (this.depthNow === 0) {
+    if (this.depthNow === 0 && this.primaryReady()) {
       try {
         return await this.primary.append(events);
       } catch (error) {
@@ -90,7 +95,15 @@ export class Spool implements EventLog {
     }, delayMs);
   }
 
+  private primaryReady(): boolean {
+    return this.options.primaryReady?.() ?? true;
+  }
+
   private async drainOnce(): Promise<void> {
+    if (!this.primaryReady()) {
+      this.schedule(this.options.retryMs ?? 1000);
+      return;
+    }
     try {
       for (;;) {
         const rows = await this.spool.scanEvents(0, DRAIN_BATCH);

@@ -108,10 +108,6 @@ export class SqlEventStore implements EventStore {
   }
 
   async migrate(): Promise<void> {
-    // A schema of its own is made here rather than when the store is opened, so that opening needs no connection.
-    if (this.kind === "postgres" && this.schema !== undefined && this.schema !== "public") {
-      await sql`create schema if not exists ${sql.id(this.schema)}`.execute(this.db);
-    }
     const provider: MigrationProvider = { getMigrations: async () => migrations(this.kind) };
     const migrator = new Migrator({
       db: this.db,

@@ -3,6 +3,7 @@
  * commit, and moved into PostgreSQL in order and without duplicates once it is back. Without a spool, 503.
  */
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createService, type Service } from "../../src/server.js";
 import { openStore } from "../../src/store/open-store.js";
@@ -231,6 +232,57 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
       await proxy.close();
       await dropSchema(schema);
     }
+  });
+
+  it("drains nothing into a store it cannot migrate, and says why", async () => {
+    const schema = freshSchemaName();
+    // A schema a newer version migrated: this one refuses to run against it.
+    const newer = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+    await newer.migrate();
+    await newer.close();
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`insert into ${schema}.kysely_migration (name, timestamp) values ('9999_newer', '2026-01-01')`);
+    await admin.end();
+    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    await proxy.cut();
+    const proxied = new URL(POSTGRES_URL);
+    proxied.port = String(proxy.port);
+    const secret = "whsec_newer_schema";
+    const config = testConfig({ secrets: [secret], databaseUrl: `${proxied.toString()}?schema=${schema}` });
+    const service = await createService(config, { logger: false });
+    try {
+      const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+      const events = Array.from({ length: 5 }, () => joinedEvent());
+      for (const event of events) expect((await deliver(url, event, { secret })).status).toBe(200);
+      await proxy.restore();
+      // Two attempts to migrate, and the spool's own retries, go by.
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect(await (await fetch(`${url}/healthz`)).json()).toEqual({
+        status: "degraded",
+        store: "postgres",
+        reachable: true,
+        spooled: 5,
+      });
+      const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+      try {
+        expect(await direct.countEvents()).toBe(0);
+      } finally {
+        await direct.close();
+      }
+    } finally {
+      await proxy.restore();
+      await service.close();
+      await proxy.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it("does not wait for a database that is not there: a wrong name stops the start", async () => {
+    const wrong = new URL(POSTGRES_URL);
+    wrong.pathname = "/no_such_database_here";
+    const config = testConfig({ databaseUrl: `${wrong.toString()}?schema=${freshSchemaName()}` });
+    await expect(createService(config, { logger: false })).rejects.toThrow(/does not exist/);
   });
 
   it("does not start without a spool: nothing could keep the events", async () => {

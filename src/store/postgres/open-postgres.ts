@@ -18,7 +18,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   const settings = ["-c synchronous_commit=on"];
   if (options.schema !== undefined) {
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
-    // Made by migrate(): opening connects to nothing, so that a service can start while PostgreSQL is away.
+    // The migrator makes it (safely when several processes start at once): opening connects to nothing, so that a
+    // service can start while PostgreSQL is away.
     settings.push(`-c search_path=${options.schema}`);
   }
   const pool = new pg.Pool({
