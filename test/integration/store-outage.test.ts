@@ -23,6 +23,14 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** PostgreSQL behind a proxy the test can cut: the proxy, and the database URL through it for `schema`. */
+async function proxiedPostgres(schema: string): Promise<{ proxy: TcpProxy; databaseUrl: string }> {
+  const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+  const proxied = new URL(POSTGRES_URL);
+  proxied.port = String(proxy.port);
+  return { proxy, databaseUrl: `${proxied.toString()}?schema=${schema}` };
+}
+
 /** Collects the ids of the events a live stream carries, until `stop`. */
 async function watchStream(url: string, token: string) {
   const controller = new AbortController();
@@ -69,12 +77,11 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
   const secret = "whsec_outage";
 
   beforeAll(async () => {
-    proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
-    const proxied = new URL(POSTGRES_URL);
-    proxied.port = String(proxy.port);
+    const proxiedStore = await proxiedPostgres(schema);
+    proxy = proxiedStore.proxy;
     const config = testConfig({
       secrets: [secret],
-      databaseUrl: `${proxied.toString()}?schema=${schema}`,
+      databaseUrl: proxiedStore.databaseUrl,
       spoolPath: join(tempDir(), "spool.db"),
     });
     service = await createService(config, { logger: false });
@@ -149,11 +156,9 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
 
 describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switched off", () => {
   it("answers 503 store_unavailable, acknowledges nothing, and takes events again once it is back", async () => {
-    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
     const schema = freshSchemaName();
-    const proxied = new URL(POSTGRES_URL);
-    proxied.port = String(proxy.port);
-    const config = testConfig({ databaseUrl: `${proxied.toString()}?schema=${schema}`, spoolPath: "off" });
+    const { proxy, databaseUrl } = await proxiedPostgres(schema);
+    const config = testConfig({ databaseUrl, spoolPath: "off" });
     const service = await createService(config, { logger: false });
     const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
     try {
@@ -187,13 +192,11 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switche
 
 describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service starts", () => {
   it("starts on the spool, acknowledges what it spools, and moves it into PostgreSQL once it can be reached", async () => {
-    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
-    await proxy.cut();
     const schema = freshSchemaName();
-    const proxied = new URL(POSTGRES_URL);
-    proxied.port = String(proxy.port);
+    const { proxy, databaseUrl } = await proxiedPostgres(schema);
+    await proxy.cut();
     const secret = "whsec_start_outage";
-    const config = testConfig({ secrets: [secret], databaseUrl: `${proxied.toString()}?schema=${schema}` });
+    const config = testConfig({ secrets: [secret], databaseUrl });
     const service = await createService(config, { logger: false });
     try {
       const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
@@ -244,12 +247,10 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
     await admin.connect();
     await admin.query(`insert into ${schema}.kysely_migration (name, timestamp) values ('9999_newer', '2026-01-01')`);
     await admin.end();
-    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    const { proxy, databaseUrl } = await proxiedPostgres(schema);
     await proxy.cut();
-    const proxied = new URL(POSTGRES_URL);
-    proxied.port = String(proxy.port);
     const secret = "whsec_newer_schema";
-    const config = testConfig({ secrets: [secret], databaseUrl: `${proxied.toString()}?schema=${schema}` });
+    const config = testConfig({ secrets: [secret], databaseUrl });
     const service = await createService(config, { logger: false });
     try {
       const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
@@ -286,11 +287,9 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
   });
 
   it("does not start without a spool: nothing could keep the events", async () => {
-    const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
+    const { proxy, databaseUrl } = await proxiedPostgres(freshSchemaName());
     await proxy.cut();
-    const proxied = new URL(POSTGRES_URL);
-    proxied.port = String(proxy.port);
-    const config = testConfig({ databaseUrl: `${proxied.toString()}?schema=${freshSchemaName()}`, spoolPath: "off" });
+    const config = testConfig({ databaseUrl, spoolPath: "off" });
     try {
       await expect(createService(config, { logger: false })).rejects.toThrow(/ECONNREFUSED/);
     } finally {
