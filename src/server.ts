@@ -22,6 +22,7 @@ import { createMetrics } from "./metrics.js";
 import { StoreWriter } from "./projection/store-writer.js";
 import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";
+import { isUnreachable, keepTrying } from "./store/reach-store.js";
 import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
 
 /**
@@ -29,9 +30,6 @@ import { openSqliteStore } from "./store/sqlite/open-sqlite.js";
  * has committed and not yet derived, and quick to derive.
  */
 const RECENT_EVENTS_DERIVED_AT_START = 10_000;
-
-/** How often a PostgreSQL that could not be reached at start is tried again, while the spool keeps the events. */
-const STORE_RETRY_MS = 2_000;
 
 export interface Service {
   app: FastifyInstance;
@@ -90,57 +88,6 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     );
   }
   socket.destroy(error);
-}
-
-/** Network failures, and PostgreSQL not taking connections yet (SQLSTATE 57P03, classes 08): the store is away. */
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "57P03"]);
-
-/**
- * Whether an error says the store could not be reached, rather than that it refused us: a wrong database name,
- * password or schema never mends by waiting, and must stop the start.
- */
-function isUnreachable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const { code, errors } = error as Error & { code?: unknown; errors?: unknown };
-  if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || code.startsWith("08"))) return true;
-  if (Array.isArray(errors) && errors.some(isUnreachable)) return true;
-  // pg's own connection timeout carries no code.
-  return /^Connection terminated/.test(error.message);
-}
-
-/**
- * Tries every {@link STORE_RETRY_MS} to migrate a store that could not be reached at start, and to `prepare` it; calls
- * `onReady` once both are done, and `onFailure` with each failed attempt. Returns what stops trying.
- */
-function keepTrying(
-  store: EventStore,
-  prepare: () => Promise<void>,
-  onReady: () => void,
-  onFailure: (error: unknown) => void,
-): () => void {
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  const attempt = () => {
-    timer = setTimeout(() => {
-      store
-        .migrate()
-        .then(prepare)
-        .then(
-          () => !stopped && onReady(),
-          (error: unknown) => {
-            if (stopped) return;
-            onFailure(error);
-            attempt();
-          },
-        );
-    }, STORE_RETRY_MS);
-    timer.unref();
-  };
-  attempt();
-  return () => {
-    stopped = true;
-    if (timer) clearTimeout(timer);
-  };
 }
 
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
@@ -236,23 +183,15 @@ export async function createService(config: Config, options: ServiceOptions = {}
   if (ready) await prepare();
   else {
     app.log.error({ err: unreachable, spool: spoolPath }, "the store cannot be reached: keeping events in the local spool");
-    let told = { message: "", at: 0 };
-    stopTrying = keepTrying(
-      store,
-      prepare,
-      () => {
+    stopTrying = keepTrying(store, prepare, {
+      onReady: () => {
         ready = true;
         app.log.warn({ spooled: spool?.depth ?? 0 }, "the store is reachable: spooled events are moving into it");
         void spool?.drain();
       },
-      (error) => {
-        // Once a minute, or when the reason changes: a store that answers but cannot be migrated must be seen.
-        const message = error instanceof Error ? error.message : String(error);
-        if (message === told.message && Date.now() - told.at < 60_000) return;
-        told = { message, at: Date.now() };
-        app.log.error({ err: error, spooled: spool?.depth ?? 0 }, "the store still cannot be taken into use");
-      },
-    );
+      onFailure: (error) =>
+        app.log.error({ err: error, spooled: spool?.depth ?? 0 }, "the store still cannot be taken into use"),
+    });
   }
   const log: EventLog = spool ?? writer;
   const committer = new GroupCommitter(log, {
