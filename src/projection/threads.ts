@@ -2,9 +2,6 @@
  * Requests to a thread of ours and their answers: each request carries an id, each answer settles that id's promise.
  * The writer thread (writer-worker.ts) and the deriving thread (derive-worker.ts) are both reached this way.
  */
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parentPort, Worker } from "node:worker_threads";
 
 type Answer = { id: number; ok: true; result?: unknown } | { id: number; ok: false; message: string };
@@ -23,9 +20,8 @@ function spawn(name: string, workerData: unknown): Worker {
   const source = import.meta.url.endsWith(".ts");
   const entry = new URL(`./${name}${source ? ".ts" : ".js"}`, import.meta.url);
   if (!source) return new Worker(entry, { workerData, resourceLimits: RESOURCE_LIMITS });
-  // Run from source (tsx, tests), the thread registers the TypeScript loader before it loads its entry.
-  const tsxPackage = createRequire(import.meta.url).resolve("tsx/package.json");
-  const tsx = pathToFileURL(join(dirname(tsxPackage), "dist/esm/api/index.mjs")).href;
+  // Run from source (tests, benchmarks), the thread registers tsx's TypeScript loader before it loads its entry.
+  const tsx = import.meta.resolve("tsx/esm/api");
   const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, workerData, resourceLimits: RESOURCE_LIMITS });
 }
