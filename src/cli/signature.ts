@@ -3,11 +3,12 @@
  * not match, the diagnosis shows what would have matched, since the usual causes (a re-serialised body, a trailing
  * newline, a clock off by minutes) are invisible in the bytes.
  */
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ConfigError, readEnvironment } from "../config.js";
 import {
+  compactForm,
+  computeSignature,
   DEFAULT_TOLERANCE_SECONDS,
   parseSignatureHeader,
   signWherebyPayload,
@@ -60,11 +61,6 @@ function readBody(file: string): Buffer {
   }
 }
 
-/** The v1 a sender computes for these bytes at `timestamp`, written as the header writes it. */
-function v1(body: Uint8Array, secret: string, timestamp: number | string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest("hex");
-}
-
 function utf8Text(body: Buffer): string | null {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body);
@@ -79,21 +75,11 @@ function hasByteOrderMark(body: Buffer): boolean {
   return body.subarray(0, 3).equals(BYTE_ORDER_MARK);
 }
 
-/** As the verifier forms it: a body with a byte order mark is not JSON there, so it has no compact form. */
-function compactForm(text: string | null): Buffer | null {
-  try {
-    return Buffer.from(JSON.stringify(JSON.parse(text ?? "")), "utf8");
-  } catch {
-    return null;
-  }
-}
-
 /** The other bytes a sender may have signed, each with what it tells the user when it is the one that matches. */
 function bodyForms(body: Buffer): { name: string; bytes: Buffer; hint: string }[] {
   const forms: { name: string; bytes: Buffer; hint: string }[] = [];
-  const text = utf8Text(body);
-  const compact = compactForm(text);
-  if (compact !== null && !compact.equals(body)) {
+  const compact = compactForm(body);
+  if (compact !== null) {
     forms.push({
       name: "the compact JSON form",
       bytes: compact,
@@ -120,9 +106,13 @@ function bodyForms(body: Buffer): { name: string; bytes: Buffer; hint: string }[
 
 function jsonShape(text: string | null): string {
   const withoutBom = (text ?? "").replace(/^\uFEFF/, "");
-  const compact = compactForm(withoutBom)?.toString("utf8");
-  if (compact === undefined) return "not JSON";
-  if (compact === withoutBom) return "compact JSON";
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(withoutBom);
+  } catch {
+    return "not JSON";
+  }
+  if (JSON.stringify(parsed) === withoutBom) return "compact JSON";
   return withoutBom.trim().includes("\n") ? "pretty-printed JSON" : "JSON with extra spacing";
 }
 
@@ -161,7 +151,7 @@ function diagnose(error: WebhookError, header: string, body: Buffer, secrets: st
   const hints: string[] = [];
   for (const form of forms) {
     secrets.forEach((secret, index) => {
-      const expected = v1(form.bytes, secret, timestamp);
+      const expected = computeSignature(secret, timestamp, form.bytes);
       lines.push(`  expected v1 for ${form.name}${label(index)}: ${expected}`);
       if (form.hint && given.some((value) => value.toLowerCase() === expected)) hints.push(form.hint);
     });
@@ -190,11 +180,9 @@ function verifyCommand(file: string, flags: VerifyFlags): void {
   const tolerance = toleranceFrom(flags.tolerance);
   const now = flags.now ?? Math.floor(Date.now() / 1000);
   try {
-    const { timestamp } = verifyWherebySignature({ header: flags.header, body, secrets, toleranceSeconds: tolerance, now });
-    const header = parseSignatureHeader(flags.header);
-    const given = header.signatures.map((value) => value.toLowerCase());
-    const onRawBytes = secrets.some((secret) => given.includes(v1(body, secret, header.signedTimestamp)));
-    const form = onRawBytes ? "the raw bytes" : "the compact JSON form of the body";
+    const verdict = verifyWherebySignature({ header: flags.header, body, secrets, toleranceSeconds: tolerance, now });
+    const { timestamp } = verdict;
+    const form = verdict.signed === "raw" ? "the raw bytes" : "the compact JSON form of the body";
     console.log(`valid: a v1 matches ${form}; ${describeSkew(timestamp, now, tolerance)}`);
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;

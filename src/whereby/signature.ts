@@ -45,8 +45,13 @@ export function parseSignatureHeader(header: string | null | undefined): ParsedS
   return { timestamp: Number(signedTimestamp), signedTimestamp, signatures };
 }
 
-function hmacHex(secret: string, timestamp: number | string, body: Uint8Array): Buffer {
+function hmac(secret: string, timestamp: number | string, body: Uint8Array): Buffer {
   return createHmac("sha256", secret).update(`${timestamp}.`).update(body).digest();
+}
+
+/** The `v1` a sender computes for these bytes at `timestamp` (written as the header writes it), in hex. */
+export function computeSignature(secret: string, timestamp: number | string, body: Uint8Array): string {
+  return hmac(secret, timestamp, body).toString("hex");
 }
 
 function matchesAny(expected: Buffer[], candidates: Buffer[]): boolean {
@@ -60,8 +65,11 @@ function matchesAny(expected: Buffer[], candidates: Buffer[]): boolean {
   return matched;
 }
 
-/** The compact `JSON.stringify(JSON.parse(body))` form, or null when the body is not JSON or already compact. */
-function compactForm(body: Uint8Array): Buffer | null {
+/**
+ * The compact `JSON.stringify(JSON.parse(body))` form, or null when the body is not JSON (a byte order mark included)
+ * or already compact.
+ */
+export function compactForm(body: Uint8Array): Buffer | null {
   try {
     const text = Buffer.from(body).toString("utf8");
     const compact = JSON.stringify(JSON.parse(text));
@@ -89,16 +97,18 @@ export interface VerifyOptions {
  * @example
  * verifyWherebySignature({ header: req.headers["whereby-signature"], body: rawBody, secrets: ["whsec_…"] });
  */
-export function verifyWherebySignature(options: VerifyOptions): { timestamp: number } {
+export function verifyWherebySignature(options: VerifyOptions): { timestamp: number; signed: "raw" | "compact" } {
   const { timestamp, signedTimestamp, signatures } = parseSignatureHeader(options.header);
   const candidates = signatures.filter((s) => /^[0-9a-fA-F]{64}$/.test(s)).map((s) => Buffer.from(s, "hex"));
-  const expected = options.secrets.map((secret) => hmacHex(secret, signedTimestamp, options.body));
-  let valid = matchesAny(expected, candidates);
-  if (!valid && candidates.length > 0) {
+  const expected = options.secrets.map((secret) => hmac(secret, signedTimestamp, options.body));
+  let signed: "raw" | "compact" | null = matchesAny(expected, candidates) ? "raw" : null;
+  if (!signed && candidates.length > 0) {
     const compact = compactForm(options.body);
-    if (compact) valid = matchesAny(options.secrets.map((secret) => hmacHex(secret, signedTimestamp, compact)), candidates);
+    if (compact && matchesAny(options.secrets.map((secret) => hmac(secret, signedTimestamp, compact)), candidates)) {
+      signed = "compact";
+    }
   }
-  if (!valid) {
+  if (!signed) {
     throw new WebhookError("invalid_signature", "No signature in Whereby-Signature matches a configured secret.");
   }
   const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
@@ -109,7 +119,7 @@ export function verifyWherebySignature(options: VerifyOptions): { timestamp: num
       `The signature's timestamp is more than ${tolerance} seconds away from this server's clock.`,
     );
   }
-  return { timestamp };
+  return { timestamp, signed };
 }
 
 /**
@@ -121,5 +131,5 @@ export function verifyWherebySignature(options: VerifyOptions): { timestamp: num
 export function signWherebyPayload(options: { body: Uint8Array | string; secret: string; timestamp?: number }): string {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const body = typeof options.body === "string" ? Buffer.from(options.body, "utf8") : options.body;
-  return `t=${timestamp},v1=${hmacHex(options.secret, timestamp, body).toString("hex")}`;
+  return `t=${timestamp},v1=${computeSignature(options.secret, timestamp, body)}`;
 }

@@ -116,10 +116,20 @@ describe("a t written with leading zeros", () => {
     const body = Buffer.from('{"id":"evt_zeros"}');
     const written = `000000${now}`;
     const mac = createHmac("sha256", secret).update(`${written}.`).update(body).digest("hex");
-    expect(verifyWherebySignature({ header: `t=${written},v1=${mac}`, body, secrets: [secret], now })).toEqual({ timestamp: now });
+    expect(verifyWherebySignature({ header: `t=${written},v1=${mac}`, body, secrets: [secret], now })).toEqual({ timestamp: now, signed: "raw" });
     // Signed over the number without its zeros, it is not what the header says was signed.
     const other = createHmac("sha256", secret).update(`${now}.`).update(body).digest("hex");
     expect(verdict({ header: `t=${written},v1=${other}`, body, secrets: [secret], now })).toBe("invalid_signature");
+  });
+});
+
+describe("which bytes were signed", () => {
+  it("says when only the compact JSON form of the body matches, as Whereby's own example signs it", () => {
+    const body = Buffer.from('{ "id": "evt_pretty",\n  "type": "room.client.joined" }');
+    const compact = JSON.stringify(JSON.parse(body.toString("utf8")));
+    const header = signWherebyPayload({ body: compact, secret, timestamp: now });
+    expect(verifyWherebySignature({ header, body, secrets: [secret], now })).toEqual({ timestamp: now, signed: "compact" });
+    expect(verifyWherebySignature({ header: signWherebyPayload({ body, secret, timestamp: now }), body, secrets: [secret], now }).signed).toBe("raw");
   });
 });
 
