@@ -1,9 +1,12 @@
 /**
- * An ongoing session's figures move with the clock alone: its duration, and the participant seconds and billable
- * minutes of the people still in the room. What they need to be brought to any later instant is small, so a session
- * list can show them current from the saved summary, never reading or deriving a session's events again.
+ * An ongoing session's figures move with the clock alone: its duration, the participant seconds and billable minutes
+ * of the people still in the room, and each person's connected time and attendance. What they need to be brought to
+ * any later instant is small, so a session list shows them current from the saved summary, and a session's detail
+ * from its saved detail, never reading or deriving the session's events again.
  */
-import type { SessionDetail, SessionSummary } from "./types.js";
+import { unionLength, type Interval } from "./intervals.js";
+import { attendancePercent } from "./persons.js";
+import type { Person, SessionDetail, SessionSummary } from "./types.js";
 import { secondsOf } from "./time.js";
 
 export interface RunningFigures {
@@ -45,7 +48,7 @@ export function runningFiguresOf(session: SessionDetail): RunningFigures | null 
  * @example
  * summaryAt(saved, running, Date.now()).participantSeconds; // 3181.873
  */
-export function summaryAt(summary: SessionSummary, running: RunningFigures, now: number): SessionSummary {
+export function summaryAt<S extends SessionSummary>(summary: S, running: RunningFigures, now: number): S {
   let participantMs = running.closedMs;
   let billableMinutes = running.closedMinutes;
   for (const joinedAt of running.openJoinedAt) {
@@ -58,5 +61,34 @@ export function summaryAt(summary: SessionSummary, running: RunningFigures, now:
     durationSeconds: secondsOf(Math.max(0, now - Date.parse(summary.startedAt))),
     participantSeconds: secondsOf(participantMs),
     billableParticipantMinutes: billableMinutes,
+  };
+}
+
+/**
+ * The detail as deriving the session's events at `now` would give it, from a detail derived from the same events at
+ * any earlier instant; an ended session's as it is.
+ *
+ * @example
+ * detailAt(saved, Date.now()).participants[0].connectedSeconds; // 1804.5
+ */
+export function detailAt(session: SessionDetail, now: number): SessionDetail {
+  const running = runningFiguresOf(session);
+  if (running === null) return session;
+  const times = { startedAt: Date.parse(session.startedAt), countedUntil: now };
+  const atNow = (person: Person): Person => {
+    const intervals = person.connections.map(({ joinedAt, leftAt }): Interval => {
+      const joined = Date.parse(joinedAt);
+      return [joined, joined + Math.max(0, (leftAt === null ? now : Date.parse(leftAt)) - joined)];
+    });
+    return {
+      ...person,
+      connectedSeconds: secondsOf(unionLength(intervals)),
+      attendancePercent: attendancePercent(intervals, times),
+    };
+  };
+  return {
+    ...summaryAt(session, running, now),
+    participants: session.participants.map(atNow),
+    bots: session.bots.map(atNow),
   };
 }

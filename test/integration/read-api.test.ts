@@ -296,6 +296,25 @@ describe.each(STORE_KINDS)("an ongoing session whose joins report thousands of r
     });
   });
 
+  it("answers its detail current to now without deriving its events", async () => {
+    const eventReads = vi.spyOn(server.testStore.store, "bodiesOfPartitions");
+    try {
+      const first = await (await get("/api/sessions/rs-many-roles")).json();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const second = await (await get("/api/sessions/rs-many-roles")).json();
+      expect(eventReads).not.toHaveBeenCalled();
+      expect(second.ongoing).toBe(true);
+      expect(second.durationSeconds - first.durationSeconds).toBeGreaterThanOrEqual(1.1);
+      expect(second.participants).toHaveLength(JOINS);
+      second.participants.forEach((person: { key: string; connectedSeconds: number }, i: number) => {
+        expect(person.key).toBe(first.participants[i].key);
+        expect(person.connectedSeconds - first.participants[i].connectedSeconds, person.key).toBeGreaterThanOrEqual(1.1);
+      });
+    } finally {
+      eventReads.mockRestore();
+    }
+  });
+
   it("lists it current to now without reading its detail or deriving its events", async () => {
     const store = server.testStore.store;
     const detailReads = vi.spyOn(store, "getSession");
