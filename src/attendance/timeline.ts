@@ -38,24 +38,30 @@ export const OTHER_ROLES = "other";
  */
 export function boundedRoles(byRole: Readonly<Record<string, number>> | null | undefined): Record<string, number> {
   const kept: Record<string, number> = {};
-  const others: [string, number][] = [];
+  if (!byRole) return kept;
+  /** The largest other roles so far, largest first, at most MAX_OTHER_ROLES: one pass, however many roles came. */
+  const largest: { role: string; count: number }[] = [];
+  const outranks = (role: string, count: number, than: { role: string; count: number }) =>
+    count > than.count || (count === than.count && compareText(role, than.role) < 0);
   let otherSum = 0;
   let anyOther = false;
-  for (const [role, count] of Object.entries(byRole ?? {})) {
+  for (const role of Object.keys(byRole)) {
+    const count = byRole[role]!;
     if (WHEREBY_ROLES.has(role)) kept[role] = count;
-    else if (role === OTHER_ROLES) {
-      otherSum += count;
-      anyOther = true;
-    } else others.push([role, count]);
-  }
-  others.sort(([a, x], [b, y]) => y - x || compareText(a, b));
-  others.forEach(([role, count], i) => {
-    if (i < MAX_OTHER_ROLES) kept[role] = count;
-    else {
+    else if (role !== OTHER_ROLES && (largest.length < MAX_OTHER_ROLES || outranks(role, count, largest.at(-1)!))) {
+      let i = largest.length;
+      while (i > 0 && outranks(role, count, largest[i - 1]!)) i -= 1;
+      largest.splice(i, 0, { role, count });
+      if (largest.length > MAX_OTHER_ROLES) {
+        otherSum += largest.pop()!.count;
+        anyOther = true;
+      }
+    } else {
       otherSum += count;
       anyOther = true;
     }
-  });
+  }
+  for (const { role, count } of largest) kept[role] = count;
   if (anyOther) kept[OTHER_ROLES] = otherSum;
   return kept;
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { deriveSessions } from "../../../src/attendance/index.js";
 import { boundedRoles, MAX_OTHER_ROLES, OTHER_ROLES, WHEREBY_ROLES } from "../../../src/attendance/timeline.js";
@@ -49,5 +50,27 @@ describe("timeline points", () => {
     expect(boundedRoles({ host: 1, a: 3, b: 1, c: 2, d: 1, e: 1, f: 1, g: 1 })).toEqual({
       host: 1, a: 3, c: 2, b: 1, d: 1, e: 1, other: 2,
     });
+  });
+
+  it("keep the same roles as sorting all of them would, for any report", () => {
+    const reference = (byRole: Record<string, number>) => {
+      const entries = Object.entries(byRole);
+      const own = entries.filter(([role]) => WHEREBY_ROLES.has(role));
+      const others = entries
+        .filter(([role]) => !WHEREBY_ROLES.has(role) && role !== OTHER_ROLES)
+        .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+      const rest = [...others.slice(MAX_OTHER_ROLES), ...entries.filter(([role]) => role === OTHER_ROLES)];
+      return {
+        ...Object.fromEntries([...own, ...others.slice(0, MAX_OTHER_ROLES)]),
+        ...(rest.length > 0 ? { [OTHER_ROLES]: rest.reduce((sum, [, count]) => sum + count, 0) } : {}),
+      };
+    };
+    const role = fc.constantFrom("host", "visitor", "recorder", "other", "a", "b", "c", "d", "e", "f", "g", "h", "ab", "ba");
+    fc.assert(
+      fc.property(fc.dictionary(role, fc.integer({ min: 0, max: 4 })), (byRole) => {
+        expect(boundedRoles(byRole)).toEqual(reference(byRole));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
