@@ -1,11 +1,12 @@
 /**
  * What the read routes and `meetmeter report` ask: the materialised sessions, made current. Reads wait until the
- * events acknowledged before them are derived; ongoing sessions, the only figures that move with the clock, are
- * derived afresh at read time.
+ * events acknowledged before them are derived. Ongoing sessions, the only figures that move with the clock, are brought
+ * to now at read time from what was saved (see running-figures.ts), never by reading or deriving their events.
  */
 import { eventIdsOfSession } from "../attendance/index.js";
+import { detailAt, summaryAt } from "../attendance/running-figures.js";
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
-import { derivePartition, eventsFromLog, type MetadataOptions } from "../projection/projector.js";
+import { eventsFromLog, type MetadataOptions } from "../projection/projector.js";
 import type {
   EventStore,
   Page,
@@ -74,21 +75,17 @@ export class ReadModel {
     await this.projector?.idle();
   }
 
-  private async fresh(partitionKey: string, id: string): Promise<SessionDetail | null> {
-    const sessions = await derivePartition(this.store, partitionKey, { ...this.metadata, now: this.clock() });
-    return sessions.find((s) => s.id === id) ?? null;
-  }
-
+  /**
+   * Summaries as saved, an ongoing one's brought to now from its running figures: a list never reads or derives a
+   * session's detail or events, so one session's size does not slow it. (A row saved before running figures were
+   * kept shows its saved figures until its session is derived again: within 30 s for one started within the day.)
+   */
   async listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>> {
     await this.current();
     const page = await this.store.listSessions(filter, limit, cursor);
-    const results = await Promise.all(
-      page.results.map(async (summary) => {
-        if (!summary.ongoing) return summary;
-        const found = await this.store.getSession(summary.id);
-        const live = found && (await this.fresh(found.partitionKey, summary.id));
-        return live ? summaryOf(live) : summary;
-      }),
+    const now = this.clock();
+    const results = page.results.map(({ running, ...saved }) =>
+      saved.ongoing && running ? summaryAt(summaryOf(saved), running, now) : summaryOf(saved),
     );
     return { results, cursor: page.cursor };
   }
@@ -107,7 +104,7 @@ export class ReadModel {
       if (artifacts.length === 0 && (!window.cutFromRoom || window.nextStartedAt === null)) return found.detailJson;
       return JSON.stringify(withArtifacts(JSON.parse(found.detailJson) as SessionDetail, artifacts, window));
     }
-    const detail = (await this.fresh(found.partitionKey, id)) ?? (JSON.parse(found.detailJson) as SessionDetail);
+    const detail = detailAt(JSON.parse(found.detailJson) as SessionDetail, this.clock());
     return JSON.stringify(withArtifacts(detail, await this.roomArtifactsOf(detail, window), window));
   }
 

@@ -2,7 +2,7 @@
  * One session's figures from its events (SPEC §3): times, connections, persons, bots, timeline, knocks, participant
  * minutes, and what was recorded or transcribed.
  */
-import type { Artifact, SessionDetail, TimelinePoint } from "./types.js";
+import type { Artifact, SessionDetail } from "./types.js";
 import { connectionMs, pairConnections } from "./connections.js";
 import type { TimedEvent } from "./event-order.js";
 import { identifyParticipants, type MetadataOptions } from "./identity.js";
@@ -10,19 +10,8 @@ import { readWaitingRoom } from "./knocks.js";
 import { gatherPersons } from "./persons.js";
 import type { SessionEvents } from "./session-events.js";
 import { sessionTimes } from "./session-times.js";
+import { timelineOf } from "./timeline.js";
 import { isoFormatter, secondsOf, type IsoFormatter } from "./time.js";
-
-/** The room's headcount after each join and leave, exactly as Whereby reported it (bots included). */
-function timelineOf(events: readonly TimedEvent[], isoOf: IsoFormatter): TimelinePoint[] {
-  const timeline: TimelinePoint[] = [];
-  for (const { at, event } of events) {
-    if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
-    const { numClients, numClientsByRoleName } = event.data;
-    if (numClients === undefined) continue;
-    timeline.push({ at: isoOf(at), numClients, numClientsByRoleName: { ...numClientsByRoleName } });
-  }
-  return timeline;
-}
 
 function artifactOf({ at, event }: TimedEvent, isoOf: IsoFormatter): Artifact {
   return { eventId: event.id, type: event.type, createdAt: isoOf(at), data: { ...event.data } };

@@ -37,7 +37,10 @@ function identityOf(participantId: string, context: PersonContext): ParticipantI
  * Attendance is the person's connected time within [startedAt, endedAt] (or now while ongoing), as a share of the
  * session's length, one decimal; null for a session of no length.
  */
-function attendancePercent(intervals: readonly Interval[], times: SessionTimes): number | null {
+export function attendancePercent(
+  intervals: readonly Interval[],
+  times: Pick<SessionTimes, "startedAt" | "countedUntil">,
+): number | null {
   const durationMs = times.countedUntil - times.startedAt;
   if (durationMs <= 0) return null;
   const attendedMs = unionLength(intervals, [times.startedAt, times.countedUntil]);

@@ -2,6 +2,7 @@
  * The one interface both stores implement: the durable event log, the quarantine, and the materialised sessions
  * derived from the log. Everything above this file speaks only to it.
  */
+import type { RunningFigures } from "../attendance/running-figures.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import type { SessionRows } from "./session-rows.js";
 
@@ -120,6 +121,14 @@ export interface DerivedPartition extends PartitionVersion {
   sessions: readonly SessionDetail[];
 }
 
+/**
+ * A session's summary as saved: an ongoing one's with what brings it to any later instant (see summaryAt), so that a
+ * list never reads a session's detail or events. Missing from rows saved before it was kept.
+ */
+export interface SavedSummary extends SessionSummary {
+  running?: RunningFigures;
+}
+
 /** A stored session: its summary, and its detail as the JSON text it was saved as. */
 export interface StoredSession {
   partitionKey: string;
@@ -184,7 +193,7 @@ export interface EventStore {
   replaceSessions(rows: SessionRows): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */
   clearSessions(): Promise<void>;
-  listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>>;
+  listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SavedSummary>>;
   /** A session as stored: its summary, and its detail as the JSON text it was saved as, unparsed. */
   getSession(id: string): Promise<StoredSession | null>;
   sessionsOfPerson(key: string): Promise<PersonSessionRow[]>;

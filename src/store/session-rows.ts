@@ -3,8 +3,9 @@
  * a person. Built where sessions are derived, so that what crosses to the thread that saves them is flat rows of
  * strings and numbers, cheap to copy, rather than every session's object tree.
  */
+import { runningFiguresOf } from "../attendance/running-figures.js";
 import type { SessionSummary } from "../attendance/types.js";
-import type { DerivedPartition, PartitionVersion } from "./event-store.js";
+import type { DerivedPartition, PartitionVersion, SavedSummary } from "./event-store.js";
 import type { SessionPeopleTable, SessionsTable } from "./schema.js";
 import type { Selectable } from "kysely";
 
@@ -42,6 +43,8 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
     rows.partitions.push({ partitionKey, throughSeq, events });
     for (const s of sessions) {
       const ongoing = s.ongoing ? 1 : 0;
+      const running = runningFiguresOf(s);
+      const summary: SavedSummary = running === null ? summaryOf(s) : { ...summaryOf(s), running };
       rows.sessions.push({
         id: s.id,
         partition_key: partitionKey,
@@ -51,7 +54,7 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
         participant_seconds: s.participantSeconds,
         billable_minutes: s.billableParticipantMinutes,
         unique_participants: s.uniqueParticipants,
-        summary: JSON.stringify(summaryOf(s)),
+        summary: JSON.stringify(summary),
         detail: JSON.stringify(s),
       });
       for (const person of s.participants) {

@@ -14,6 +14,7 @@ import type {
   PersonSessionRow,
   QuarantinedDelivery,
   RoomRow,
+  SavedSummary,
   SessionFilter,
   StoredEvent,
   StoredRelay,
@@ -440,7 +441,7 @@ export class SqlEventStore implements EventStore {
     });
   }
 
-  async listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>> {
+  async listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SavedSummary>> {
     let query = this.db
       .selectFrom("sessions")
       .select(["id", "started_at", "summary"])
@@ -465,7 +466,7 @@ export class SqlEventStore implements EventStore {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      results: page.map((row) => JSON.parse(row.summary) as SessionSummary),
+      results: page.map((row) => JSON.parse(row.summary) as SavedSummary),
       cursor: more && last ? encodeCursor([last.started_at, last.id]) : null,
     };
   }

@@ -118,6 +118,53 @@ async function expectSessionRows(page: Page, expected: Summary[]): Promise<void>
   }
 }
 
+/**
+ * What a chart's canvas shows, read from its pixels: the rows of the timeline's connection bars (runs of the
+ * "Connected" blue), whether anything is drawn left of the time axis in each of those rows (its name), and how many
+ * pixels carry the first series colour (the occupancy chart's first stacked role).
+ */
+async function canvasInk(page: Page, label: string) {
+  return page.locator(`canvas[aria-label^="${label}"]`).evaluate((element) => {
+    const canvas = element as HTMLCanvasElement;
+    const { width, height } = canvas;
+    const pixels = canvas.getContext("2d")!.getImageData(0, 0, width, height).data;
+    const at = (x: number, y: number) => pixels.subarray((y * width + x) * 4, (y * width + x) * 4 + 4);
+    // #0072B2, drawn opaque by the bars and at 40 % over white by the occupancy fill.
+    const blue = (x: number, y: number) => {
+      const [r = 0, g = 0, b = 0, a = 0] = at(x, y);
+      return a > 0 && b > 150 && r < 170 && g > 100 && g < 200 && b - r > 60;
+    };
+    const bands: { top: number; bottom: number; left: number }[] = [];
+    let bluePixels = 0;
+    for (let y = 0; y < height; y += 1) {
+      let count = 0;
+      let left = width;
+      for (let x = 0; x < width; x += 1) {
+        if (blue(x, y)) {
+          count += 1;
+          left = Math.min(left, x);
+        }
+      }
+      bluePixels += count;
+      const band = bands.at(-1);
+      // Wider than the legend's 40 px swatches.
+      if (count < 100) continue;
+      if (band && band.bottom === y - 1) {
+        band.bottom = y;
+        band.left = Math.min(band.left, left);
+      } else bands.push({ top: y, bottom: y, left });
+    }
+    // The earliest join starts the time axis: left of its bar is the names' column.
+    const plotLeft = Math.min(...bands.map((band) => band.left));
+    const named = bands.map(({ top, bottom }) => {
+      let ink = 0;
+      for (let y = top; y <= bottom; y += 1) for (let x = 0; x < plotLeft - 8; x += 1) if ((at(x, y)[3] ?? 0) > 0) ink += 1;
+      return ink > 10;
+    });
+    return { rows: bands.length, named, bluePixels };
+  });
+}
+
 describeInChromium("the dashboard in Chromium", () => {
   beforeAll(async () => {
     browser = await launchChromium();
@@ -554,6 +601,34 @@ describeInChromium("the dashboard in Chromium", () => {
     expect(newest).toContain('\n  "type": "room.client.joined"');
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     await screenshot(page, "live-1280");
+    watch.expectClean();
+  });
+
+  it("names both people of a two-person session, and draws its headcount when no roles are reported", async () => {
+    // A call whose events give numClients but no numClientsByRoleName, or an empty one.
+    const at = (time: string) => `2026-02-20T${time}Z`;
+    const base = { roomName: "/two-people", roomSessionId: "sess-two-people", meetingId: "31", isDialIn: false };
+    const pair = [
+      ["room.client.joined", at("15:00:00"), { participantId: "p-tutor", displayName: "Tutor", roleName: "host", numClients: 1 }],
+      ["room.client.joined", at("15:01:00"), { participantId: "p-pupil", displayName: "Pupil", roleName: "visitor", numClients: 2, numClientsByRoleName: {} }],
+      ["room.session.started", at("15:01:00.100"), {}],
+      ["room.client.left", at("15:40:00"), { participantId: "p-pupil", displayName: "Pupil", roleName: "visitor", numClients: 1 }],
+      ["room.client.left", at("15:41:00"), { participantId: "p-tutor", displayName: "Tutor", roleName: "host", numClients: 0, numClientsByRoleName: {} }],
+      ["room.session.ended", at("15:42:00"), {}],
+    ] as const;
+    for (const [index, [type, createdAt, data]] of pair.entries()) {
+      await deliverEvent(server.url, server.secret, { id: `two-people-${index}`, type, createdAt, data: { ...base, ...data } });
+    }
+    const { page, watch } = await signedIn("#/sessions/sess-two-people");
+    await page.getByRole("heading", { level: 1, name: "/two-people" }).waitFor();
+    await page.waitForLoadState("networkidle").catch(() => undefined);
+    await screenshot(page, "session-two-people-1280");
+
+    const timeline = await canvasInk(page, "Timeline of");
+    expect(timeline.rows, "one bar row a person").toBe(2);
+    expect(timeline.named, "a name beside each row").toEqual([true, true]);
+    const occupancy = await canvasInk(page, "Number of participants");
+    expect(occupancy.bluePixels, "the headcount's area is drawn").toBeGreaterThan(5000);
     watch.expectClean();
   });
 

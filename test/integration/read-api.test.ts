@@ -1,5 +1,6 @@
 /** SPEC §4 over real HTTP: a small class delivered signed, then read back through every route. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { MAX_OTHER_ROLES, WHEREBY_ROLES } from "../../src/attendance/timeline.js";
 import { api, deliver } from "../helpers/deliver.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS } from "../helpers/stores.js";
@@ -244,6 +245,113 @@ describe.each(STORE_KINDS)("figures of an ongoing session that run to now, on %s
     expect(after[0] - before[0]).toBeGreaterThan(2);
     expect(after[1] - before[1]).toBeGreaterThan(2);
     expect(after[2] - before[2]).toBeGreaterThan(1);
+  });
+});
+
+describe.each(STORE_KINDS)("an ongoing session whose joins report thousands of roles, on %s", (kind) => {
+  let server: TestServer;
+  let get: (path: string) => Promise<Response>;
+  const JOINS = 20;
+  const ROLES = 6000;
+  const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
+  const byRole = (i: number) => {
+    const counts: Record<string, number> = { host: 1, visitor: i };
+    for (let r = 0; r < ROLES; r += 1) counts[`role-${r}`] = (r + i) % 7;
+    return counts;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ store: kind });
+    get = api(server.url, server.token);
+    for (let i = 0; i < JOINS; i += 1) {
+      const event = {
+        apiVersion: "1.0",
+        id: `many-roles-${i}`,
+        type: "room.client.joined",
+        createdAt: ago(300 - i),
+        data: {
+          roomName: "/many-roles",
+          roomSessionId: "rs-many-roles",
+          ...client(`mr-${i}`, `Person ${i}`, i === 0 ? "host" : "visitor", i + 1, { numClientsByRoleName: byRole(i) }),
+        },
+      };
+      expect((await deliver(server.url, event, { secret: server.secret })).status).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("keeps a bounded number of roles in each timeline point, whose counts still add up", async () => {
+    const res = await get("/api/sessions/rs-many-roles");
+    const text = await res.text();
+    // 20 points of 6,000 roles copied whole made about 1.6 MB.
+    expect(text.length).toBeLessThan(100_000);
+    const detail = JSON.parse(text);
+    expect(detail.timeline).toHaveLength(JOINS);
+    detail.timeline.forEach((point: { numClientsByRoleName: Record<string, number> }, i: number) => {
+      expect(Object.keys(point.numClientsByRoleName).length).toBeLessThanOrEqual(WHEREBY_ROLES.size + MAX_OTHER_ROLES + 1);
+      const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+      expect(sum(point.numClientsByRoleName)).toBe(sum(byRole(i)));
+    });
+  });
+
+  it("answers its detail current to now without deriving its events", async () => {
+    const eventReads = vi.spyOn(server.testStore.store, "bodiesOfPartitions");
+    try {
+      const first = await (await get("/api/sessions/rs-many-roles")).json();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const second = await (await get("/api/sessions/rs-many-roles")).json();
+      expect(eventReads).not.toHaveBeenCalled();
+      expect(second.ongoing).toBe(true);
+      expect(second.durationSeconds - first.durationSeconds).toBeGreaterThanOrEqual(1.1);
+      expect(second.participants).toHaveLength(JOINS);
+      second.participants.forEach((person: { key: string; connectedSeconds: number }, i: number) => {
+        expect(person.key).toBe(first.participants[i].key);
+        expect(person.connectedSeconds - first.participants[i].connectedSeconds, person.key).toBeGreaterThanOrEqual(1.1);
+      });
+    } finally {
+      eventReads.mockRestore();
+    }
+  });
+
+  it("lists it current to now without reading its detail or deriving its events", async () => {
+    const store = server.testStore.store;
+    const detailReads = vi.spyOn(store, "getSession");
+    const eventReads = vi.spyOn(store, "bodiesOfPartitions");
+    try {
+      const listed = async () => {
+        const body = await (await get("/api/sessions?limit=1")).json();
+        expect(body.results).toHaveLength(1);
+        return body.results[0];
+      };
+      const first = await listed();
+      expect(detailReads).not.toHaveBeenCalled();
+      expect(eventReads).not.toHaveBeenCalled();
+      // The detail derives it afresh: the list's figures, a moment before and after, enclose the detail's.
+      const detail = await (await get("/api/sessions/rs-many-roles")).json();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      detailReads.mockClear();
+      eventReads.mockClear();
+      const second = await listed();
+      expect(detailReads).not.toHaveBeenCalled();
+      expect(eventReads).not.toHaveBeenCalled();
+      expect(first.id).toBe("rs-many-roles");
+      expect(first.ongoing).toBe(true);
+      for (const figure of ["durationSeconds", "participantSeconds", "billableParticipantMinutes"]) {
+        expect(first[figure], figure).toBeLessThanOrEqual(detail[figure]);
+        expect(detail[figure], figure).toBeLessThanOrEqual(second[figure]);
+      }
+      // 1.1 s later, with no new event: the session 1.1 s longer, each of its 20 people too.
+      expect(second.durationSeconds - first.durationSeconds).toBeGreaterThanOrEqual(1.1);
+      expect(second.participantSeconds - first.participantSeconds).toBeGreaterThanOrEqual(JOINS * 1.1);
+      // Its other figures are the detail's.
+      const still = (summary: Record<string, unknown>) => ({ ...summary, durationSeconds: 0, participantSeconds: 0, billableParticipantMinutes: 0 });
+      expect(still(second)).toEqual(still(Object.fromEntries(Object.keys(second).map((key) => [key, detail[key]]))));
+    } finally {
+      detailReads.mockRestore();
+      eventReads.mockRestore();
+    }
   });
 });
 

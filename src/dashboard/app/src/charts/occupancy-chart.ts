@@ -3,7 +3,7 @@
  */
 import type { ChartDataset } from "chart.js";
 import { formatTimeOfDay } from "../format.js";
-import type { SessionDetail } from "../types.js";
+import type { SessionDetail, TimelinePoint } from "../types.js";
 import { Chart, chartBox, type ChartMount, PALETTE } from "./setup.js";
 import { timeRange } from "./timeline-chart.js";
 
@@ -12,8 +12,19 @@ interface Point {
   y: number;
 }
 
+/** The series of the clients a point counts in `numClients` but under no role (all of them when it names none). */
+export const ROLE_NOT_REPORTED = "role not reported";
+
+/** How many of a point's clients no role accounts for. */
+function unaccounted(point: TimelinePoint): number {
+  const byRole = Object.values(point.numClientsByRoleName ?? {}).reduce((sum, count) => sum + count, 0);
+  return Math.max(0, point.numClients - byRole);
+}
+
 /**
- * One step line per role, stacked, each holding its count until the next join or leave.
+ * One step line per role, stacked, each holding its count until the next join or leave. Whereby may send
+ * `numClients` without `numClientsByRoleName`, or with it empty: those clients stack as {@link ROLE_NOT_REPORTED}, so
+ * the headcount always shows.
  *
  * @example
  * occupancySeries(session, Date.now()); // Map { "host" => [{x, y: 1}, …], "visitor" => […] }
@@ -24,9 +35,13 @@ export function occupancySeries(session: SessionDetail, now: number): Map<string
     for (const role of Object.keys(point.numClientsByRoleName ?? {})) roles.add(role);
   }
   const series = new Map<string, Point[]>([...roles].sort().map((role) => [role, []]));
+  if (session.timeline.some((point) => unaccounted(point) > 0)) series.set(ROLE_NOT_REPORTED, []);
   for (const point of session.timeline) {
     const x = Date.parse(point.at);
-    for (const [role, points] of series) points.push({ x, y: point.numClientsByRoleName?.[role] ?? 0 });
+    for (const [role, points] of series) {
+      const y = role === ROLE_NOT_REPORTED ? unaccounted(point) : (point.numClientsByRoleName?.[role] ?? 0);
+      points.push({ x, y });
+    }
   }
   // The last count holds until the session's end (or now while it goes on).
   const end = session.endedAt ? Date.parse(session.endedAt) : now;

@@ -100,9 +100,11 @@ export function timelineChart(session: SessionDetail, now: number): ChartMount {
   const labelOf = new Map(rows.map((r) => [r.id, r.label]));
   const { min, max } = timeRange(session, now);
 
+  // Each row its own 34 px, beside the time axis, the legend and the markers' labels above: a box of a fixed least
+  // height left two rows too little room, and Chart.js then dropped every other name.
   const { box, canvas } = chartBox(
     `Timeline of ${rows.length} people: each connection as a bar from join to leave, waiting-room time shaded.`,
-    Math.max(160, rows.length * 34 + 90),
+    rows.length * 34 + 110 + markerSpace(markers.length),
   );
   const draw = () =>
     new Chart<"bar", Bar[], string>(canvas, {
@@ -124,6 +126,8 @@ export function timelineChart(session: SessionDetail, now: number): ChartMount {
         y: {
           type: "category",
           ticks: {
+            // Every row is a person: none may go unnamed to save room.
+            autoSkip: false,
             callback(_value, index) {
               // On a phone the names would take half the width; the table below has them in full.
               const label = labelOf.get(labels[index] ?? "") ?? "";
