@@ -63,6 +63,16 @@ export function createMetrics(sources: GaugeSources = { spoolDepth: () => 0, pen
       buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
       registers: [registry],
     }),
+    streamSubscribers: new Gauge({
+      name: "meetmeter_live_stream_subscribers",
+      help: "Open subscriptions to the live stream (GET /api/events/stream) in this process.",
+      registers: [registry],
+    }),
+    streamSubscribersCut: new Counter({
+      name: "meetmeter_live_stream_subscribers_cut_total",
+      help: "Live stream subscribers cut off because they stopped reading and fell too far behind.",
+      registers: [registry],
+    }),
     spoolDepth: new Gauge({
       name: "meetmeter_spool_depth",
       help: "Events kept in the local spool while the store is unreachable.",

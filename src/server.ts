@@ -262,7 +262,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   webhooks = createWebhookEndpoint({ receive, maxBodyBytes: config.maxBodyBytes, metrics, log: app.log });
   // Deliveries on connections still open while the service shuts down are refused, so that Whereby retries them.
   app.addHook("preClose", async () => webhooks?.close());
-  await app.register(readRoutes, { store, readModel, live, authorize });
+  await app.register(readRoutes, { store, readModel, live, authorize, streamMaxClients: config.streamMaxClients, metrics });
   await app.register(dashboardPlugin);
 
   app.get("/healthz", async (_request, reply) => {

@@ -9,6 +9,8 @@ import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import { InvalidCursorError } from "../store/sql-store.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
+import { LiveStream } from "./live-stream.js";
+import type { Metrics } from "../metrics.js";
 import type { ReadModel } from "./read-model.js";
 import { isTimeZone, usageBound, UsageRangeError } from "./usage.js";
 
@@ -116,11 +118,23 @@ export interface ReadRouteOptions {
   store: EventStore;
   readModel: ReadModel;
   live: LiveEvents;
+  /** Most live stream subscribers at once. */
+  streamMaxClients: number;
+  metrics?: Pick<Metrics, "streamSubscribers" | "streamSubscribersCut">;
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
 export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions): Promise<void> {
   const { readModel, store, live } = options;
+  const stream = new LiveStream(live, {
+    maxClients: options.streamMaxClients,
+    format: eventJson,
+    onSize: (size) => options.metrics?.streamSubscribers.set(size),
+    onCut: (unreadBytes) => {
+      options.metrics?.streamSubscribersCut.inc();
+      app.log.warn({ unreadBytes }, "a live stream subscriber stopped reading and was cut off");
+    },
+  });
   app.addHook("preHandler", options.authorize);
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof InvalidQuery || error instanceof InvalidCursorError || error instanceof UsageRangeError) {
@@ -195,33 +209,31 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     };
   });
 
-  // Open streams never end by themselves: closing the server ends them, or shutdown would wait for the browser.
-  const streams = new Set<FastifyReply["raw"]>();
-  app.addHook("preClose", async () => {
-    for (const stream of streams) stream.end();
-  });
+  app.addHook("preClose", async () => stream.endAll());
 
   app.get("/api/events/stream", (request, reply) => {
     parseQuery(noQuery, request);
+    if (stream.full) {
+      return reply
+        .code(503)
+        .header("retry-after", "30")
+        .send({ error: "too_many_streams", message: "This server has as many live stream subscribers as it takes (MEETMETER_STREAM_MAX_CLIENTS); retry later." });
+    }
     reply.hijack();
     const raw = reply.raw;
-    streams.add(raw);
-    raw.writeHead(200, {
+    // What the hooks set on the reply (CORS above all) is written too: the framework writes nothing once hijacked.
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) raw.setHeader(name, value);
+    const headers = {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
       connection: "keep-alive",
       "x-accel-buffering": "no",
-    });
-    raw.write(": meetmeter live events\n\n");
-    const unsubscribe = live.subscribe((row) => {
-      // A body may span lines; each line of an event's data gets its own "data:" field.
-      raw.write(`event: webhook\n${eventJson(row).split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join("\n")}\n\n`);
-    });
-    const heartbeat = setInterval(() => raw.write(": keep-alive\n\n"), 15_000);
-    request.raw.on("close", () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(raw);
-    });
+    };
+    if (request.method === "HEAD") {
+      raw.writeHead(200, headers).end();
+      return;
+    }
+    raw.writeHead(200, headers);
+    stream.add(raw);
   });
 }

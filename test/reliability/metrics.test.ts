@@ -117,7 +117,7 @@ describe("/metrics", () => {
       "process_open_fds",
       "nodejs_eventloop_lag_seconds",
       "nodejs_heap_size_used_bytes",
-      'nodejs_version_info{major="' ,
+      'nodejs_version_info{major="',
     ]) {
       expect([...metrics.keys()].some((key) => key === name || key.startsWith(name)), name).toBe(true);
     }
