@@ -10,6 +10,7 @@ import { InvalidCursorError } from "../store/sql-store.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
 import { LiveStream } from "./live-stream.js";
+import { rangeProblem } from "./time-range.js";
 import type { Metrics } from "../metrics.js";
 import type { ReadModel } from "./read-model.js";
 import { isTimeZone, usageBound, UsageRangeError } from "./usage.js";
@@ -80,6 +81,9 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
   const query = Object.fromEntries(
     Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, value]) => value !== ""),
   );
+  // No text a store keeps or compares holds a NUL (PostgreSQL's text cannot): such a value names nothing here.
+  const withNul = Object.entries(query).filter(([, value]) => [value].flat().some((v) => typeof v === "string" && v.includes("\0")));
+  if (withNul.length > 0) throw new InvalidQuery(withNul.map(([name]) => `${name} must not contain a NUL character`).join("; "));
   const result = schema.safeParse(query);
   if (!result.success) {
     const message = result.error.issues
@@ -94,6 +98,12 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
     throw new InvalidQuery(message);
   }
   return result.data;
+}
+
+/** Refuses a `from` at or after `to` (see {@link rangeProblem}). */
+function checkRange(from: string | null | undefined, to: string | null | undefined): void {
+  const problem = rangeProblem(from, to);
+  if (problem !== null) throw new InvalidQuery(problem);
 }
 
 /**
@@ -147,6 +157,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
 
   app.get("/api/sessions", async (request) => {
     const q = parseQuery(sessionsQuery, request);
+    checkRange(q.from, q.to);
     const filter = { roomName: q.roomName, from: q.from, to: q.to, ongoing: q.ongoing };
     return readModel.listSessions(filter, q.limit, q.cursor ?? null);
   });
@@ -187,7 +198,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   app.get("/api/usage", async (request) => {
     const q = parseQuery(usageQuery, request);
     const [from, to] = [usageTime(q.from, q.tz), usageTime(q.to, q.tz)];
-    if (from && to && from >= to) throw new InvalidQuery("from must be before to");
+    checkRange(from, to);
     return readModel.usage({ from, to, interval: q.interval, tz: q.tz });
   });
 
