@@ -11,6 +11,7 @@ import { isKnownEventType } from "../whereby/events.js";
 import { SIGNATURE_HEADER } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
 import type { Receiver } from "./receive.js";
+import { ThrottledLog } from "./throttled-log.js";
 
 /**
  * How much of a body over the limit is still read, and thrown away, before the 413. A sender that writes its whole
@@ -68,6 +69,10 @@ interface Exchange {
 export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookEndpoint {
   const { receive, metrics, log, maxBodyBytes } = options;
   let closing = false;
+  // Anyone can send an unsigned or oversized delivery: their warnings are written once a minute per kind, with a count.
+  const strangers = new ThrottledLog((outcome, repeated) =>
+    log.warn({ outcome, repeated }, `${repeated} more deliveries refused with ${outcome} since the last such line`),
+  );
 
   function answer({ response, method, route, started }: Exchange, status: number, body: object, headers: Record<string, string> = {}) {
     if (response.headersSent || response.destroyed) return;
@@ -103,15 +108,16 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
         answer(exchange, 500, { error: "internal_error", message: "Something went wrong on our side." });
         return;
       }
-      const level = error.status >= 500 ? "error" : "warn";
-      log[level]({ outcome: error.code, err: error.status >= 500 ? error.cause : undefined }, error.message);
+      if (error.status === 401) strangers.note(error.code, () => log.warn({ outcome: error.code }, error.message));
+      else if (error.status >= 500) log.error({ outcome: error.code, err: error.cause }, error.message);
+      else log.warn({ outcome: error.code }, error.message);
       refuse(exchange, error);
     }
   }
 
   /** Answers 413; the connection closes once the answer is out, with whatever of the body is left unread. */
   function tooLarge(exchange: Exchange): void {
-    log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused");
+    strangers.note("payload_too_large", () => log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused"));
     const error = new WebhookError("payload_too_large", `The body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES).`);
     refuse(exchange, error, true);
   }
@@ -119,6 +125,7 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
   return {
     close() {
       closing = true;
+      strangers.flush();
     },
 
     handle(request, response) {
