@@ -32,6 +32,8 @@ export interface Config {
   logLevel: string;
   /** A request whose headers and body have not all arrived by then is cut off: slow clients hold nothing long. */
   requestTimeoutMs: number;
+  /** Most subscribers of the live stream at once. */
+  streamMaxClients: number;
 }
 
 export const DEFAULT_DATABASE_URL = "sqlite:./data/meetmeter.db";
@@ -131,5 +133,6 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     spoolPath: env.MEETMETER_SPOOL_PATH?.trim() || null,
     logLevel: logLevel(env.LOG_LEVEL),
     requestTimeoutMs: integer("MEETMETER_REQUEST_TIMEOUT_MS", env.MEETMETER_REQUEST_TIMEOUT_MS, 10_000, 100, 600_000),
+    streamMaxClients: integer("MEETMETER_STREAM_MAX_CLIENTS", env.MEETMETER_STREAM_MAX_CLIENTS, 100, 1, 10_000),
   };
 }

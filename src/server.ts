@@ -71,6 +71,11 @@ export function resolveApiToken(config: Config): string {
   return token;
 }
 
+/** The `error` code of a 4xx the framework or a plugin raised: its status's name, e.g. 403 `forbidden`. */
+function errorCodeOf(status: number): string {
+  return (STATUS_CODES[status] ?? "Bad Request").toLowerCase().replace(/[^a-z0-9]+/g, "_");
+}
+
 /** Requests too broken to reach the framework (headers too large, bad HTTP): answered in the same shape, then closed. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
@@ -234,7 +239,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      return reply.code(status).send({ error: "bad_request", message: error.message });
+      return reply.code(status).send({ error: errorCodeOf(status), message: error.message });
     }
     const reachable = await store.ping().then(
       () => true,
@@ -262,7 +267,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   webhooks = createWebhookEndpoint({ receive, maxBodyBytes: config.maxBodyBytes, metrics, log: app.log });
   // Deliveries on connections still open while the service shuts down are refused, so that Whereby retries them.
   app.addHook("preClose", async () => webhooks?.close());
-  await app.register(readRoutes, { store, readModel, live, authorize });
+  await app.register(readRoutes, { store, readModel, live, authorize, streamMaxClients: config.streamMaxClients, metrics });
   await app.register(dashboardPlugin);
 
   app.get("/healthz", async (_request, reply) => {

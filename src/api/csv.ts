@@ -24,9 +24,26 @@ export function guardCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-function cell(value: string | number | boolean | null): string {
-  if (value === null) return "";
+type CsvCell = string | number | boolean | null | undefined;
+
+function cell(value: CsvCell): string {
+  if (value === null || value === undefined) return "";
   return typeof value === "string" ? guardCell(value) : String(value);
+}
+
+/**
+ * Rows as RFC 4180 CSV with every text cell guarded: the one way this service writes CSV, in the API and on the
+ * command line alike.
+ *
+ * @example
+ * toCsv([["room"], ["=1+1"]]); // "room\r\n'=1+1\r\n"
+ */
+export function toCsv(rows: readonly (readonly CsvCell[])[]): string {
+  // A cell holding a line break of any kind is quoted, not only one holding the record delimiter itself.
+  return stringify(
+    rows.map((row) => row.map(cell)),
+    { record_delimiter: "\r\n", quoted_match: /[\r\n]/ },
+  );
 }
 
 export function attendanceCsv(session: SessionDetail): string {
@@ -46,8 +63,7 @@ export function attendanceCsv(session: SessionDetail): string {
       p.attendancePercent,
       p.connections.length,
       p.waitedSeconds,
-    ].map(cell),
+    ],
   );
-  // A cell holding a line break of any kind is quoted, not only one holding the record delimiter itself.
-  return stringify([[...ATTENDANCE_CSV_HEADER], ...rows], { record_delimiter: "\r\n", quoted_match: /[\r\n]/ });
+  return toCsv([[...ATTENDANCE_CSV_HEADER], ...rows]);
 }

@@ -9,6 +9,9 @@ import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import { InvalidCursorError } from "../store/sql-store.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
+import { LiveStream } from "./live-stream.js";
+import { rangeProblem } from "./time-range.js";
+import type { Metrics } from "../metrics.js";
 import type { ReadModel } from "./read-model.js";
 import { isTimeZone, usageBound, UsageRangeError } from "./usage.js";
 
@@ -78,6 +81,9 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
   const query = Object.fromEntries(
     Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, value]) => value !== ""),
   );
+  // No text a store keeps or compares holds a NUL (PostgreSQL's text cannot): such a value names nothing here.
+  const withNul = Object.entries(query).filter(([, value]) => [value].flat().some((v) => typeof v === "string" && v.includes("\0")));
+  if (withNul.length > 0) throw new InvalidQuery(withNul.map(([name]) => `${name} must not contain a NUL character`).join("; "));
   const result = schema.safeParse(query);
   if (!result.success) {
     const message = result.error.issues
@@ -92,6 +98,12 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
     throw new InvalidQuery(message);
   }
   return result.data;
+}
+
+/** Refuses a `from` at or after `to` (see {@link rangeProblem}). */
+function checkRange(from: string | null | undefined, to: string | null | undefined): void {
+  const problem = rangeProblem(from, to);
+  if (problem !== null) throw new InvalidQuery(problem);
 }
 
 /**
@@ -116,11 +128,23 @@ export interface ReadRouteOptions {
   store: EventStore;
   readModel: ReadModel;
   live: LiveEvents;
+  /** Most live stream subscribers at once. */
+  streamMaxClients: number;
+  metrics?: Pick<Metrics, "streamSubscribers" | "streamSubscribersCut">;
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
 export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions): Promise<void> {
   const { readModel, store, live } = options;
+  const stream = new LiveStream(live, {
+    maxClients: options.streamMaxClients,
+    format: eventJson,
+    onSize: (size) => options.metrics?.streamSubscribers.set(size),
+    onCut: (unreadBytes) => {
+      options.metrics?.streamSubscribersCut.inc();
+      app.log.warn({ unreadBytes }, "a live stream subscriber stopped reading and was cut off");
+    },
+  });
   app.addHook("preHandler", options.authorize);
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof InvalidQuery || error instanceof InvalidCursorError || error instanceof UsageRangeError) {
@@ -133,6 +157,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
 
   app.get("/api/sessions", async (request) => {
     const q = parseQuery(sessionsQuery, request);
+    checkRange(q.from, q.to);
     const filter = { roomName: q.roomName, from: q.from, to: q.to, ongoing: q.ongoing };
     return readModel.listSessions(filter, q.limit, q.cursor ?? null);
   });
@@ -173,7 +198,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   app.get("/api/usage", async (request) => {
     const q = parseQuery(usageQuery, request);
     const [from, to] = [usageTime(q.from, q.tz), usageTime(q.to, q.tz)];
-    if (from && to && from >= to) throw new InvalidQuery("from must be before to");
+    checkRange(from, to);
     return readModel.usage({ from, to, interval: q.interval, tz: q.tz });
   });
 
@@ -195,33 +220,31 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     };
   });
 
-  // Open streams never end by themselves: closing the server ends them, or shutdown would wait for the browser.
-  const streams = new Set<FastifyReply["raw"]>();
-  app.addHook("preClose", async () => {
-    for (const stream of streams) stream.end();
-  });
+  app.addHook("preClose", async () => stream.endAll());
 
   app.get("/api/events/stream", (request, reply) => {
     parseQuery(noQuery, request);
+    if (stream.full) {
+      return reply
+        .code(503)
+        .header("retry-after", "30")
+        .send({ error: "too_many_streams", message: "This server has as many live stream subscribers as it takes (MEETMETER_STREAM_MAX_CLIENTS); retry later." });
+    }
     reply.hijack();
     const raw = reply.raw;
-    streams.add(raw);
-    raw.writeHead(200, {
+    // What the hooks set on the reply (CORS above all) is written too: the framework writes nothing once hijacked.
+    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) raw.setHeader(name, value);
+    const headers = {
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
       connection: "keep-alive",
       "x-accel-buffering": "no",
-    });
-    raw.write(": meetmeter live events\n\n");
-    const unsubscribe = live.subscribe((row) => {
-      // A body may span lines; each line of an event's data gets its own "data:" field.
-      raw.write(`event: webhook\n${eventJson(row).split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join("\n")}\n\n`);
-    });
-    const heartbeat = setInterval(() => raw.write(": keep-alive\n\n"), 15_000);
-    request.raw.on("close", () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      streams.delete(raw);
-    });
+    };
+    if (request.method === "HEAD") {
+      raw.writeHead(200, headers).end();
+      return;
+    }
+    raw.writeHead(200, headers);
+    stream.add(raw);
   });
 }

@@ -1,8 +1,8 @@
 /** `meetmeter report sessions|session <id>|usage`: the derived figures straight from the database. */
 import { Option, type Command } from "commander";
-import { stringify } from "csv-stringify/sync";
-import { attendanceCsv } from "../api/csv.js";
+import { attendanceCsv, toCsv } from "../api/csv.js";
 import { ReadModel } from "../api/read-model.js";
+import { rangeProblem } from "../api/time-range.js";
 import { isTimeZone, usageBound, type UsageInterval } from "../api/usage.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
@@ -25,6 +25,11 @@ function instant(name: string, value: string | undefined, tz?: string): string |
   const ms = tz === undefined ? parseIsoInstant(value, { dateOnly: true }) : usageBound(value, tz);
   if (ms === null) throw new ConfigError(`${name} must be a date or ${ISO_INSTANT_HINT}, got "${value}".`);
   return new Date(ms).toISOString();
+}
+
+/** As the API refuses it: a `--from` at or after `--to` is a usage error. */
+function checkRange(from: string | null | undefined, to: string | null | undefined): void {
+  if (rangeProblem(from, to) !== null) throw new ConfigError("--from must be before --to.");
 }
 
 function readModelOf(store: EventStore, config: Config): ReadModel {
@@ -95,10 +100,11 @@ export function register(program: Command): void {
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new ConfigError("--limit must be 1 to 10000.");
       const filter = { roomName: flags.room, from: instant("--from", flags.from), to: instant("--to", flags.to) };
+      checkRange(filter.from, filter.to);
       await withExistingStore(flags, async (store, config) => {
         const { results } = await readModelOf(store, config).listSessions(filter, limit, null);
         if (flags.format === "json") return console.log(JSON.stringify(results, null, 2));
-        if (flags.format === "csv") return process.stdout.write(stringify([SESSION_HEADER, ...sessionRows(results, "seconds")]));
+        if (flags.format === "csv") return process.stdout.write(toCsv([SESSION_HEADER, ...sessionRows(results, "seconds")]));
         console.log(sessionsTable(results));
       });
     });
@@ -130,13 +136,14 @@ export function register(program: Command): void {
         if (!isTimeZone(flags.tz)) throw new ConfigError(`--tz must be an IANA time zone, got "${flags.tz}".`);
         const from = instant("--from", flags.from, flags.tz) ?? null;
         const to = instant("--to", flags.to, flags.tz) ?? null;
+        checkRange(from, to);
         await withExistingStore(flags, async (store, config) => {
           const usage = await readModelOf(store, config).usage({ from, to, interval: flags.interval, tz: flags.tz });
           if (flags.format === "json") return console.log(JSON.stringify(usage, null, 2));
           const header = ["start", "sessions", "participant min", "billable min"];
           const rows = usage.buckets.map((b) => [b.start, b.sessions, minutes(b.participantSeconds), b.billableParticipantMinutes]);
           const total = ["total", usage.total.sessions, minutes(usage.total.participantSeconds), usage.total.billableParticipantMinutes];
-          if (flags.format === "csv") return process.stdout.write(stringify([header, ...rows, total]));
+          if (flags.format === "csv") return process.stdout.write(toCsv([header, ...rows, total]));
           console.log(formatTable(header, [...rows, total]));
         });
       },

@@ -11,6 +11,14 @@ import { isKnownEventType } from "../whereby/events.js";
 import { SIGNATURE_HEADER } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
 import type { Receiver } from "./receive.js";
+import { ThrottledLog } from "./throttled-log.js";
+
+/**
+ * How much of a body over the limit is still read, and thrown away, before the 413. A sender that writes its whole
+ * body before it reads the answer (most HTTP clients) would otherwise find the connection closed under it, its
+ * writes failing, and never see the 413. Past this the connection is closed as soon as the 413 is out.
+ */
+export const DISCARD_BYTES = 1024 * 1024;
 
 const PATH = /^\/webhooks\/whereby(?:\/([^/]*))?$/;
 const CHANNEL = /^[A-Za-z0-9_-]{1,64}$/;
@@ -61,6 +69,10 @@ interface Exchange {
 export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookEndpoint {
   const { receive, metrics, log, maxBodyBytes } = options;
   let closing = false;
+  // Anyone can send an unsigned or oversized delivery: their warnings are written once a minute per kind, with a count.
+  const strangers = new ThrottledLog((outcome, repeated) =>
+    log.warn({ outcome, repeated }, `${repeated} more deliveries refused with ${outcome} since the last such line`),
+  );
 
   function answer({ response, method, route, started }: Exchange, status: number, body: object, headers: Record<string, string> = {}) {
     if (response.headersSent || response.destroyed) return;
@@ -96,22 +108,24 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
         answer(exchange, 500, { error: "internal_error", message: "Something went wrong on our side." });
         return;
       }
-      const level = error.status >= 500 ? "error" : "warn";
-      log[level]({ outcome: error.code, err: error.status >= 500 ? error.cause : undefined }, error.message);
+      if (error.status === 401) strangers.note(error.code, () => log.warn({ outcome: error.code }, error.message));
+      else if (error.status >= 500) log.error({ outcome: error.code, err: error.cause }, error.message);
+      else log.warn({ outcome: error.code }, error.message);
       refuse(exchange, error);
     }
   }
 
+  /** Answers 413; the connection closes once the answer is out, with whatever of the body is left unread. */
   function tooLarge(exchange: Exchange): void {
-    log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused");
+    strangers.note("payload_too_large", () => log.warn({ outcome: "payload_too_large" }, "body over MAX_BODY_BYTES refused"));
     const error = new WebhookError("payload_too_large", `The body is larger than ${maxBodyBytes} bytes (MAX_BODY_BYTES).`);
-    // What is left of the body is not read: the connection closes once the answer is out.
     refuse(exchange, error, true);
   }
 
   return {
     close() {
       closing = true;
+      strangers.flush();
     },
 
     handle(request, response) {
@@ -139,28 +153,32 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
         refuse(exchange, new WebhookError("store_unavailable", message), true);
         return true;
       }
-      if (Number(request.headers["content-length"]) > maxBodyBytes) {
+      if (Number(request.headers["content-length"]) > maxBodyBytes + DISCARD_BYTES) {
         tooLarge(exchange);
         return true;
       }
 
       // The signature covers the bytes, whatever the Content-Type says: a proxy that mangles the header, or a
       // sender that leaves it out, must not get a validly signed event refused. So no header decides how to read it.
+      // A body over the limit is read on to its end and thrown away, up to DISCARD_BYTES more, before the 413.
       const chunks: Buffer[] = [];
       let size = 0;
       const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size <= maxBodyBytes) chunks.push(chunk);
+        else if (size <= maxBodyBytes + DISCARD_BYTES) chunks.length = 0;
         else {
           request.off("data", onData);
           request.off("end", onEnd);
-          chunks.length = 0;
           tooLarge(exchange);
         }
       };
       const header = request.headers[SIGNATURE_HEADER];
       const signatureHeader = typeof header === "string" ? header : undefined;
-      const onEnd = () => void deliver(exchange, Buffer.concat(chunks, size), signatureHeader, channel);
+      const onEnd = () => {
+        if (size > maxBodyBytes) tooLarge(exchange);
+        else void deliver(exchange, Buffer.concat(chunks, size), signatureHeader, channel);
+      };
       request.on("data", onData);
       request.on("end", onEnd);
       // A client gone before its body arrived gets no answer; nothing was stored.

@@ -46,7 +46,8 @@ function encodeCursor(parts: unknown[]): string {
 function decodeCursor(cursor: string, check: (parts: unknown[]) => boolean): unknown[] {
   try {
     const parts: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parts) && check(parts)) return parts;
+    // A NUL is in no cursor handed out, and PostgreSQL refuses to compare text holding one.
+    if (Array.isArray(parts) && check(parts) && !parts.some((p) => typeof p === "string" && p.includes("\0"))) return parts;
   } catch {
     // fall through to the error below
   }

@@ -4,6 +4,7 @@ import { MAX_OTHER_ROLES, WHEREBY_ROLES } from "../../src/attendance/timeline.js
 import { api, deliver } from "../helpers/deliver.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS } from "../helpers/stores.js";
+import { plainRequest } from "../reliability/raw-http.js";
 
 const ROOM = "/algebra-1";
 const SESSION = "rs-algebra-1";
@@ -419,6 +420,40 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
   });
 
 
+  it("answers 400 invalid_query to a NUL character in any query parameter or cursor", async () => {
+    const cursor = (parts: unknown[]) => Buffer.from(JSON.stringify(parts)).toString("base64url");
+    const paths = [
+      "/api/sessions?roomName=%00",
+      "/api/sessions?roomName=a%00b",
+      "/api/events?type=room.client.joined%00",
+      "/api/events?roomName=%00",
+      "/api/events?sessionId=%00",
+      "/api/people?q=a%00",
+      `/api/sessions?cursor=${cursor(["2026-03-02T09:01:00.000Z\u0000", SESSION])}`,
+      `/api/sessions?cursor=${cursor(["2026-03-02T09:01:00.000Z", `${SESSION}\u0000`])}`,
+      `/api/rooms?cursor=${cursor([`${ROOM}\u0000`])}`,
+    ];
+    for (const path of paths) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      expect((await res.json()).error, path).toBe("invalid_query");
+    }
+    expect(await (await get("/api/sessions?roomName=a%00b")).json()).toEqual({
+      error: "invalid_query",
+      message: "roomName must not contain a NUL character",
+    });
+  });
+
+  it("refuses a from at or after to with one rule: sessions as usage", async () => {
+    for (const route of ["/api/sessions", "/api/usage"]) {
+      for (const range of ["from=2026-03-03&to=2026-03-02", "from=2026-03-02T10:00:00Z&to=2026-03-02T10:00:00Z"]) {
+        const res = await get(`${route}?${range}`);
+        expect(res.status, `${route}?${range}`).toBe(400);
+        expect(await res.json()).toEqual({ error: "invalid_query", message: "from must be before to" });
+      }
+    }
+  });
+
   it("names each bad query value in plain words, and takes an empty value as left out", async () => {
     const refusals: [string, string][] = [
       ["/api/sessions?limit=abc", "limit must be a whole number from 1 to 500"],
@@ -595,6 +630,11 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
       expect(Object.keys(body).sort()).toEqual(["error", "message"]);
       expect(body.error).toBe(error);
     }
+    // A path that climbs out of the dashboard's assets folder (fetch would tidy it away): the static files' own
+    // refusal, named for what it is.
+    const climbing = await plainRequest(server.url, { method: "GET", path: "/assets/%2e%2e/x", headers: {}, body: null });
+    expect(climbing.status).toBe(403);
+    expect(JSON.parse(climbing.body.toString())).toEqual({ error: "forbidden", message: expect.any(String) });
   });
 
   it("finds a person whose key is longer than a router's usual limit", async () => {

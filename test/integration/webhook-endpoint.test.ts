@@ -9,6 +9,7 @@ import { signWherebyPayload } from "../../src/whereby/signature.js";
 import { api, deliver, fixtureEvents, joinedEvent, uniqueId } from "../helpers/deliver.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS } from "../helpers/stores.js";
+import { statusesOf } from "../reliability/raw-http.js";
 
 const MAX_BODY = 4096;
 
@@ -23,6 +24,39 @@ function postChunked(url: string, chunks: Buffer[], headers: Record<string, stri
     // The server may answer and close before the whole body is sent; that is the point.
     req.on("error", (error: NodeJS.ErrnoException) => (error.code === "EPIPE" || error.code === "ECONNRESET" ? undefined : reject(error)));
     Readable.from(chunks).pipe(req);
+  });
+}
+
+/**
+ * A sender as most HTTP clients are: it writes its whole request, 8 kB at a time, and reads the answer only then.
+ * Resolves with the statuses it read and the error its writes met, if any (EPIPE: the server closed under it).
+ */
+function writeThenRead(url: string, bytes: Buffer, headers: string, chunked: boolean): Promise<string> {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 8192) {
+    const part = bytes.subarray(at, at + 8192);
+    parts.push(chunked ? Buffer.concat([Buffer.from(`${part.length.toString(16)}\r\n`), part, Buffer.from("\r\n")]) : part);
+  }
+  if (chunked) parts.push(Buffer.from("0\r\n\r\n"));
+  const framing = chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${bytes.length}`;
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port: Number(new URL(url).port) });
+    socket.pause();
+    const received: Buffer[] = [];
+    let failed = "";
+    socket.on("error", (error: NodeJS.ErrnoException) => (failed ||= ` ${error.code}`));
+    socket.on("close", () => resolve(`${statusesOf(Buffer.concat(received)).join(",") || "no answer"}${failed}`));
+    socket.once("connect", async () => {
+      socket.write(`POST /webhooks/whereby HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}${framing}\r\n\r\n`);
+      for (const part of parts) {
+        if (socket.destroyed) break;
+        socket.write(part);
+        await new Promise((done) => setTimeout(done, 1));
+      }
+      socket.on("data", (chunk: Buffer) => received.push(chunk));
+      socket.resume();
+      socket.end();
+    });
   });
 }
 
@@ -232,6 +266,19 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
     const res = await postChunked(server.url, chunks, { "content-type": "application/json", "whereby-signature": header });
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).error).toBe("payload_too_large");
+    expect(await count()).toBe(before);
+  });
+
+  it("lets a sender that writes its whole body before reading see the 413, chunked or not (30 tries each)", async () => {
+    const before = await count();
+    const seen: Record<string, string[]> = { chunked: [], "content-length": [] };
+    for (let i = 0; i < 30; i += 1) {
+      const event = JSON.stringify(joinedEvent({}, { displayName: "y".repeat(MAX_BODY * [2, 8, 64][i % 3]!) }));
+      const headers = `Content-Type: application/json\r\nWhereby-Signature: ${signWherebyPayload({ body: event, secret: "whsec_current" })}\r\n`;
+      seen.chunked!.push(await writeThenRead(server.url, Buffer.from(event), headers, true));
+      seen["content-length"]!.push(await writeThenRead(server.url, Buffer.from(event), headers, false));
+    }
+    expect(seen).toEqual({ chunked: Array(30).fill("413"), "content-length": Array(30).fill("413") });
     expect(await count()).toBe(before);
   });
 

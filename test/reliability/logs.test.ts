@@ -121,3 +121,40 @@ describe("logs at info level", () => {
     for (const line of kept) expect(line.level).toBe(30);
   });
 });
+
+describe("logs under a flood of unsigned deliveries", () => {
+  let testStore: TestStore;
+  let lines: LogLine[] = [];
+
+  beforeAll(async () => {
+    testStore = await openTestStore("sqlite");
+    await testStore.store.close();
+    const server = await startServerProcess({
+      LOG_LEVEL: "warn",
+      WHEREBY_WEBHOOK_SECRET: SECRETS[0]!,
+      MEETMETER_API_TOKEN: TOKEN,
+      DATABASE_URL: testStore.databaseUrl,
+    });
+    for (let i = 0; i < 100; i += 1) {
+      await (await deliver(server.url, joinedEvent(), { secret: "", header: null })).arrayBuffer();
+      if (i % 2 === 0) await (await deliver(server.url, joinedEvent(), { secret: "whsec_forger" })).arrayBuffer();
+    }
+    server.child.kill("SIGTERM");
+    expect((await server.exited).code).toBe(0);
+    lines = server
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as LogLine);
+  }, 60_000);
+
+  afterAll(async () => {
+    await testStore.cleanup();
+  });
+
+  it("writes the first of each kind at once, then one line with how many more came, not a line each", () => {
+    const about = (outcome: string) => lines.filter((line) => line.outcome === outcome).map((line) => line.repeated ?? null);
+    expect(about("missing_signature")).toEqual([null, 99]);
+    expect(about("invalid_signature")).toEqual([null, 49]);
+  });
+});

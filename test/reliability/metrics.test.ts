@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, deliver, fixtureEvents, joinedEvent, uniqueId } from "../helpers/deliver.js";
+import { checkMetrics, itWithPromtool } from "../helpers/promtool.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /** The samples of a Prometheus text exposition, keyed by name and sorted labels, e.g. `x_total{code="a"}`. */
@@ -21,6 +22,7 @@ function samples(text: string): Map<string, number> {
 describe("/metrics", () => {
   let server: TestServer;
   let metrics: Map<string, number>;
+  let exposition: string;
   const MAX_BODY = 2048;
 
   beforeAll(async () => {
@@ -52,7 +54,8 @@ describe("/metrics", () => {
     const res = await api(server.url, server.token)("/metrics");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    metrics = samples(await res.text());
+    exposition = await res.text();
+    metrics = samples(exposition);
   });
   afterAll(async () => {
     await server.close();
@@ -100,5 +103,24 @@ describe("/metrics", () => {
     expect(commits).toBeGreaterThanOrEqual(1);
     expect(commits).toBeLessThanOrEqual(6);
     expect(metrics.get("meetmeter_store_commit_duration_seconds_sum")).toBeGreaterThan(0);
+  });
+
+  itWithPromtool("passes promtool check metrics without a finding, after real traffic", () => {
+    expect(checkMetrics(exposition)).toEqual({ status: 0, findings: [] });
+  });
+
+  it("has the process and Node.js metrics under the standard names stock dashboards query", () => {
+    for (const name of [
+      "process_cpu_seconds_total",
+      "process_resident_memory_bytes",
+      "process_start_time_seconds",
+      "process_open_fds",
+      "nodejs_eventloop_lag_seconds",
+      "nodejs_heap_size_used_bytes",
+      'nodejs_version_info{major="',
+    ]) {
+      expect([...metrics.keys()].some((key) => key === name || key.startsWith(name)), name).toBe(true);
+    }
+    expect([...metrics.keys()].filter((key) => key.startsWith("meetmeter_process_"))).toEqual([]);
   });
 });
