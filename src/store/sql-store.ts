@@ -23,6 +23,7 @@ import type {
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database, EventsTable } from "./schema.js";
 import type { SessionRows } from "./session-rows.js";
+import { storable } from "./storable-text.js";
 import type { Selectable } from "kysely";
 
 /** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
@@ -64,6 +65,27 @@ function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
     roomSessionId: row.room_session_id,
     partitionKey: row.partition_key,
     body: Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body),
+  };
+}
+
+/** Derived rows with their text as the columns hold it (see storable); the JSON columns need nothing, JSON escapes NUL. */
+function storableSessionRows(rows: SessionRows): SessionRows {
+  return {
+    partitions: rows.partitions.map((p) => ({ ...p, partitionKey: storable(p.partitionKey) })),
+    sessions: rows.sessions.map((s) => ({
+      ...s,
+      id: storable(s.id),
+      partition_key: storable(s.partition_key),
+      room_name: storable(s.room_name),
+    })),
+    people: rows.people.map((p) => ({
+      ...p,
+      session_id: storable(p.session_id),
+      person_key: storable(p.person_key),
+      partition_key: storable(p.partition_key),
+      room_name: storable(p.room_name),
+      display_name: storable(p.display_name),
+    })),
   };
 }
 
@@ -154,18 +176,18 @@ export class SqlEventStore implements EventStore {
   async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
     const seen = new Set<string>();
     const rows: EventRow[] = events
-      .filter((event) => !seen.has(event.id) && seen.add(event.id))
       .map((e) => ({
-        id: e.id,
-        type: e.type,
+        id: storable(e.id),
+        type: storable(e.type),
         created_at: e.createdAt,
         received_at: e.receivedAt,
-        channel: e.channel,
-        room_name: e.roomName,
-        room_session_id: e.roomSessionId,
-        partition_key: e.partitionKey,
+        channel: storable(e.channel),
+        room_name: storable(e.roomName),
+        room_session_id: storable(e.roomSessionId),
+        partition_key: storable(e.partitionKey),
         body: e.body,
-      }));
+      }))
+      .filter((row) => !seen.has(row.id) && seen.add(row.id));
     const inserted = new Set<string>();
     if (this.prepared) {
       const flags = await this.prepared.insertEvents(rows);
@@ -175,8 +197,9 @@ export class SqlEventStore implements EventStore {
     }
     const answered = new Set<string>();
     return events.map((event) => {
-      const fresh = inserted.has(event.id) && !answered.has(event.id);
-      answered.add(event.id);
+      const id = storable(event.id);
+      const fresh = inserted.has(id) && !answered.has(id);
+      answered.add(id);
       return fresh;
     });
   }
@@ -188,9 +211,9 @@ export class SqlEventStore implements EventStore {
       .values(
         deliveries.map((d) => ({
           received_at: d.receivedAt,
-          channel: d.channel,
-          reason: d.reason,
-          message: d.message,
+          channel: storable(d.channel),
+          reason: storable(d.reason),
+          message: storable(d.message),
           body: d.body,
         })),
       )
@@ -248,19 +271,22 @@ export class SqlEventStore implements EventStore {
     // Only the columns deriving reads, the body as text: a rebuild reads every event, and each column is a value made.
     const body =
       this.kind === "sqlite" ? sql<string>`cast(body as text)` : sql<string>`convert_from(body, 'UTF8')`;
+    // Each row answers with the key it was asked for, which its column may hold otherwise (see storable).
+    const asked = new Map<string, string>();
+    for (const key of partitionKeys) if (!asked.has(storable(key))) asked.set(storable(key), key);
     const rows: { seq: number | string; partitionKey: string; body: string }[] = [];
-    for (let i = 0; i < partitionKeys.length; i += INSERT_CHUNK) {
-      const keys = partitionKeys.slice(i, i + INSERT_CHUNK);
+    const keys = [...asked.keys()];
+    for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
       const chunk = await this.db
         .selectFrom("events")
         .select(["seq", "partition_key as partitionKey", body.as("body")])
-        .where("partition_key", "in", keys)
+        .where("partition_key", "in", keys.slice(i, i + INSERT_CHUNK))
         .$narrowType<{ partitionKey: string }>()
         .execute();
       rows.push(...chunk);
     }
     return rows
-      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey, body }))
+      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey: asked.get(partitionKey) ?? partitionKey, body }))
       .sort((a, b) => a.seq - b.seq);
   }
 
@@ -310,10 +336,11 @@ export class SqlEventStore implements EventStore {
 
   async listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>> {
     let query = this.db.selectFrom("events").selectAll().orderBy("seq").limit(limit + 1);
-    if (filter.type) query = query.where("type", "=", filter.type);
-    if (filter.roomName) query = query.where("room_name", "=", filter.roomName);
+    if (filter.type) query = query.where("type", "=", storable(filter.type));
+    if (filter.roomName) query = query.where("room_name", "=", storable(filter.roomName));
     if (filter.session) {
-      const { partitionKey, ids } = filter.session;
+      const partitionKey = storable(filter.session.partitionKey);
+      const ids = filter.session.ids.map((id) => storable(id));
       query = query.where((eb) => {
         const among: Expression<SqlBool>[] = [];
         if (partitionKey !== null) among.push(eb("partition_key", "=", partitionKey));
@@ -343,7 +370,7 @@ export class SqlEventStore implements EventStore {
       .selectFrom("events")
       .selectAll()
       // Events without a roomSessionId are the room's partition: `room:<roomName>`.
-      .where("partition_key", "=", `room:${roomName}`)
+      .where("partition_key", "=", storable(`room:${roomName}`))
       .where("created_at", ">=", from)
       .where("created_at", "<=", to)
       .where("type", "in", ARTIFACT_TYPES)
@@ -354,8 +381,9 @@ export class SqlEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async replaceSessions(rows: SessionRows): Promise<void> {
-    if (rows.partitions.length === 0) return;
+  async replaceSessions(derived: SessionRows): Promise<void> {
+    if (derived.partitions.length === 0) return;
+    const rows = storableSessionRows(derived);
     if (this.prepared) return this.prepared.replaceSessions(rows);
     await this.db.transaction().execute(async (trx) => {
       // A partition is saved only from a derivation that saw at least what the saved one did (see PartitionVersion).
@@ -447,7 +475,7 @@ export class SqlEventStore implements EventStore {
       .orderBy("started_at", "desc")
       .orderBy("id", "desc")
       .limit(limit + 1);
-    if (filter.roomName !== undefined) query = query.where("room_name", "=", filter.roomName);
+    if (filter.roomName !== undefined) query = query.where("room_name", "=", storable(filter.roomName));
     if (filter.from !== undefined) query = query.where("started_at", ">=", filter.from);
     if (filter.to !== undefined) query = query.where("started_at", "<", filter.to);
     if (filter.ongoing !== undefined) query = query.where("ongoing", "=", filter.ongoing ? 1 : 0);
@@ -474,7 +502,7 @@ export class SqlEventStore implements EventStore {
     const row = await this.db
       .selectFrom("sessions")
       .select(["partition_key", "summary", "detail"])
-      .where("id", "=", id)
+      .where("id", "=", storable(id))
       .executeTakeFirst();
     if (!row) return null;
     return { partitionKey: row.partition_key, summary: JSON.parse(row.summary) as SessionSummary, detailJson: row.detail };
@@ -484,7 +512,7 @@ export class SqlEventStore implements EventStore {
     const rows = await this.db
       .selectFrom("session_people")
       .selectAll()
-      .where("person_key", "=", key)
+      .where("person_key", "=", storable(key))
       .orderBy("started_at", "desc")
       .orderBy("session_id", "desc")
       .execute();
@@ -501,7 +529,7 @@ export class SqlEventStore implements EventStore {
 
   async findPeople(text: string, limit: number): Promise<PersonMatch[]> {
     // LIKE's own wildcards in the text are matched literally.
-    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${storable(text).toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = await this.db
       .selectFrom("session_people")
       .select((eb) => [

@@ -90,6 +90,27 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     ]);
   });
 
+  it("keeps NUL in every text it is given: the same id deduplicates, partitions and sessions are found by their keys", async () => {
+    const odd = { type: "room.\u0000", roomName: "/r\u0000", roomSessionId: "s\u0000", partitionKey: "session:s\u0000" };
+    expect(await t.store.append([incomingEvent("n\u0000", odd), incomingEvent("n\u0000"), incomingEvent("plain")])).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(await t.store.append([incomingEvent("n\u0000")])).toEqual([false]);
+    const bodies = await t.store.bodiesOfPartitions(["session:s\u0000"]);
+    expect(bodies.map((row) => row.partitionKey)).toEqual(["session:s\u0000"]);
+    expect((await t.store.listEvents({ roomName: "/r\u0000", type: "room.\u0000" }, 10, null)).results).toHaveLength(1);
+    const person = { ...session("x", "2026-03-01T09:00:00.000Z").participants[0]!, key: "external:a\u0000", displayName: "A\u0000" };
+    const saved = session("s\u0000", "2026-03-01T09:00:00.000Z", { roomName: "/r\u0000", participants: [person] });
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:s\u0000"), sessions: [saved] }]));
+    const stored = await t.store.getSession("s\u0000");
+    // The detail is JSON text, in which NUL is an escape: it comes back exactly as derived.
+    expect(JSON.parse(stored!.detailJson)).toEqual(saved);
+    expect((await t.store.sessionsOfPerson("external:a\u0000")).map((row) => row.sessionId)).toEqual(["s\u2400"]);
+    expect((await t.store.listSessions({ roomName: "/r\u0000" }, 10, null)).results.map((s) => s.roomName)).toEqual(["/r\u0000"]);
+  });
+
   it("takes batches committed at once, holding ids in opposite orders: each id stored once, new to one batch", async () => {
     // Every batch gets a connection of its own, already open, so that they really do overlap.
     await Promise.all(Array.from({ length: 6 }, (_, b) => t.store.append([incomingEvent(`warm-${b}`)])));
