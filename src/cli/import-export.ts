@@ -103,9 +103,11 @@ export function register(program: Command): void {
           batch = [];
           bar.update(bytes);
         };
-        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+        for await (const read of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
           lineNumber += 1;
-          bytes += Buffer.byteLength(line) + 1;
+          // Editors and Windows tools begin UTF-8 files with a byte order mark; the webhook endpoint takes one too.
+          const line = lineNumber === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
+          bytes += Buffer.byteLength(read) + 1;
           if (line.trim() === "") continue;
           const event = lineToEvent(line, receivedAt);
           if (typeof event === "string") {

@@ -1,0 +1,35 @@
+/** `meetmeter import` as a user runs it, on each store: files as other programs write them. */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { joinedEvent } from "../helpers/deliver.js";
+import { STORE_KINDS, openTestStore, tempDir, type TestStore } from "../helpers/stores.js";
+import { runCli } from "../unit/cli/run-cli.js";
+
+describe.each(STORE_KINDS)("meetmeter import on %s", (kind) => {
+  let t: TestStore;
+  beforeEach(async () => {
+    t = await openTestStore(kind);
+  });
+  afterEach(async () => {
+    await t.cleanup();
+  });
+
+  it("takes a file that begins with a byte order mark, and lines with NUL in their strings", async () => {
+    const events = [
+      joinedEvent(),
+      joinedEvent({ id: "import-nul\u0000id" }, { roomName: "/nul\u0000room", displayName: "Ada\u0000" }),
+      joinedEvent(),
+    ];
+    const file = join(tempDir(), "events.jsonl");
+    writeFileSync(file, `\uFEFF${events.map((e) => JSON.stringify(e)).join("\n")}\n`);
+    const imported = await runCli(["import", file, "--database", t.databaseUrl]);
+    expect(imported.stderr).toBe("");
+    expect(imported.stdout).toContain("Imported 3 events (0 already stored, 0 skipped).");
+    expect(imported.code).toBe(0);
+    const again = await runCli(["import", file, "--database", t.databaseUrl]);
+    expect(again.stdout).toContain("Imported 0 events (3 already stored, 0 skipped).");
+    const stored = await t.store.scanEvents(0, 10);
+    expect(stored.map((row) => (JSON.parse(row.body.toString("utf8")) as { id: string }).id)).toEqual(events.map((e) => e.id));
+  });
+});
