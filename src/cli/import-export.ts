@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { toIncomingEvent } from "../ingest/receive.js";
+import { PRIVATE_FILE_MODE } from "../private-files.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
@@ -48,7 +49,7 @@ export function register(program: Command): void {
     .action(async (flags: { database?: string; out?: string }) => {
       if (flags.out) checkWritableFile("--out", flags.out);
       return withExistingStore(flags, async (store) => {
-        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+        const out = flags.out ? createWriteStream(flags.out, { mode: PRIVATE_FILE_MODE }) : process.stdout;
         const total = await store.countEvents();
         const bar = flags.out ? await progressBar(total, "export") : { update: () => {}, stop: () => {} };
         let after = 0;
