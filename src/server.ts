@@ -171,6 +171,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
       onDrained: (events) => {
         for (const event of events) announcing.push(event.id);
       },
+      quarantine: (deliveries) => writer.quarantine(deliveries),
+      onQuarantined: (event, reason) => {
+        metrics.quarantined.inc({ reason: "invalid_event" });
+        app.log.error(
+          { id: event.id, type: event.type, reason },
+          "a spooled event cannot be kept by the store: moved to the quarantine (GET /api/quarantine)",
+        );
+      },
+      onDrainFailed: (error) =>
+        app.log.warn({ err: error, spooled: spool?.depth ?? 0 }, "the spool cannot be drained into the store yet"),
     });
   }
   /** What starting asks of a store whose schema is up to date: its warnings, and its newest sessions derived again. */

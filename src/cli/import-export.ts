@@ -94,14 +94,23 @@ export function register(program: Command): void {
         const receivedAt = new Date().toISOString();
         const counts = { stored: 0, duplicates: 0, rejected: 0 };
         let batch: IncomingEvent[] = [];
+        let batchLines: number[] = [];
         let bytes = 0;
         let lineNumber = 0;
         const flush = async () => {
           if (batch.length === 0) return;
           const flags = await store.append(batch);
-          flags.forEach((fresh) => (fresh ? (counts.stored += 1) : (counts.duplicates += 1)));
-          projector.markDirty(batch.filter((_, i) => flags[i]).map((e) => e.partitionKey));
+          flags.forEach((flag, i) => {
+            if (flag === true) counts.stored += 1;
+            else if (flag === false) counts.duplicates += 1;
+            else {
+              counts.rejected += 1;
+              console.error(`line ${batchLines[i]}: skipped, the store cannot keep it: ${flag.refused}`);
+            }
+          });
+          projector.markDirty(batch.filter((_, i) => flags[i] === true).map((e) => e.partitionKey));
           batch = [];
+          batchLines = [];
           bar.update(bytes);
         };
         for await (const read of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
@@ -117,6 +126,7 @@ export function register(program: Command): void {
             continue;
           }
           batch.push(event);
+          batchLines.push(lineNumber);
           if (batch.length >= BATCH) await flush();
         }
         await flush();

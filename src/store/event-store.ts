@@ -21,6 +21,13 @@ export interface IncomingEvent {
   body: Buffer;
 }
 
+/**
+ * What appending made of one event: `true` newly stored, `false` already in the log, or refused: the store can never
+ * keep this event's fields as they are (a value too large for its index, say), while the rest of its batch was stored.
+ * A refusal is never an outage: that fails the whole append.
+ */
+export type AppendOutcome = boolean | { refused: string };
+
 export interface StoredEvent extends IncomingEvent {
   /** Order of arrival, across the whole log. */
   seq: number;
@@ -138,10 +145,10 @@ export interface EventStore {
   /** Brings the schema up to date. */
   migrate(): Promise<void>;
   /**
-   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one flag per event:
-   * true when newly stored, false when that id was already in the log (or earlier in the same batch).
+   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one outcome per event:
+   * true when newly stored, false when that id was already in the log (or earlier in the same batch), or refused.
    */
-  append(events: readonly IncomingEvent[]): Promise<boolean[]>;
+  append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]>;
   quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void>;
   listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>>;
   /** Throws when the store cannot be reached. */

@@ -5,6 +5,7 @@
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
 import type { SessionSummary } from "../attendance/types.js";
 import type {
+  AppendOutcome,
   EventFilter,
   EventStore,
   IncomingEvent,
@@ -31,6 +32,15 @@ const INSERT_CHUNK = 500;
 
 /** PostgreSQL's SQLSTATE for a transaction it ended to break a deadlock. */
 const DEADLOCK_DETECTED = "40P01";
+
+/**
+ * Whether a write failed for what its rows hold rather than for the database's state: PostgreSQL's data exceptions
+ * (22…) and program limits (54…, an index row too large), SQLite's value too big. A retry of such a row fails again.
+ */
+function refusedForItsValues(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (/^(22|54)[0-9A-Z]{3}$/.test(code) || code === "SQLITE_TOOBIG");
+}
 
 /** Thrown for a cursor that this store did not hand out: the API answers 400. */
 export class InvalidCursorError extends Error {
@@ -173,7 +183,14 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
+  /** Inserts rows, skipping ids already stored, in one transaction; one flag per row, true where it was new. */
+  private async insertRows(rows: EventRow[]): Promise<boolean[]> {
+    if (this.prepared) return this.prepared.insertEvents(rows);
+    const inserted = new Set(await this.insertEventRows(rows));
+    return rows.map((row) => inserted.has(row.id));
+  }
+
+  async append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]> {
     const seen = new Set<string>();
     const rows: EventRow[] = events
       .map((e) => ({
@@ -188,19 +205,30 @@ export class SqlEventStore implements EventStore {
         body: e.body,
       }))
       .filter((row) => !seen.has(row.id) && seen.add(row.id));
-    const inserted = new Set<string>();
-    if (this.prepared) {
-      const flags = await this.prepared.insertEvents(rows);
-      rows.forEach((row, i) => flags[i] && inserted.add(row.id));
-    } else {
-      for (const id of await this.insertEventRows(rows)) inserted.add(id);
+    const outcomes = new Map<string, AppendOutcome>();
+    try {
+      (await this.insertRows(rows)).forEach((fresh, i) => outcomes.set(rows[i]!.id, fresh));
+    } catch (error) {
+      if (!refusedForItsValues(error)) throw error;
+      // A row the database will never take (a room name too long for its index, say) must not fail the batch it
+      // happened to share, nor be retried for ever: the rows go in one at a time, and only those at fault are refused.
+      for (const row of rows) {
+        try {
+          outcomes.set(row.id, (await this.insertRows([row]))[0]!);
+        } catch (rowError) {
+          if (!refusedForItsValues(rowError)) throw rowError;
+          outcomes.set(row.id, { refused: (rowError as Error).message });
+        }
+      }
     }
     const answered = new Set<string>();
     return events.map((event) => {
       const id = storable(event.id);
-      const fresh = inserted.has(id) && !answered.has(id);
+      const outcome = outcomes.get(id)!;
+      // The same id again in one batch is a duplicate of the first, if that was stored.
+      const first = !answered.has(id);
       answered.add(id);
-      return fresh;
+      return first || outcome !== true ? outcome : false;
     });
   }
 

@@ -1,4 +1,5 @@
 /** One contract, every store: what the rest of meetmeter relies on from the event log and the derived tables. */
+import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -109,6 +110,15 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     expect(JSON.parse(stored!.detailJson)).toEqual(saved);
     expect((await t.store.sessionsOfPerson("external:a\u0000")).map((row) => row.sessionId)).toEqual(["s\u2400"]);
     expect((await t.store.listSessions({ roomName: "/r\u0000" }, 10, null)).results.map((s) => s.roomName)).toEqual(["/r\u0000"]);
+  });
+
+  it("refuses alone a row it can never keep, and stores the rest of its batch", async () => {
+    // 12,000 characters that do not compress: more than a PostgreSQL index row holds; SQLite keeps it.
+    const huge = `/${randomBytes(6000).toString("hex")}`;
+    const outcomes = await t.store.append([incomingEvent("before"), incomingEvent("huge", { roomName: huge }), incomingEvent("after")]);
+    if (kind === "sqlite") expect(outcomes).toEqual([true, true, true]);
+    else expect(outcomes).toEqual([true, { refused: expect.stringMatching(/index row/) }, true]);
+    expect(await t.store.append([incomingEvent("before"), incomingEvent("after")])).toEqual([false, false]);
   });
 
   it("takes batches committed at once, holding ids in opposite orders: each id stored once, new to one batch", async () => {
