@@ -23,7 +23,7 @@ import type {
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database, EventsTable } from "./schema.js";
-import type { SessionRows } from "./session-rows.js";
+import { partsOf, type SessionRows } from "./session-rows.js";
 import { storable } from "./storable-text.js";
 import type { Selectable } from "kysely";
 
@@ -412,6 +412,26 @@ export class SqlEventStore implements EventStore {
   async replaceSessions(derived: SessionRows): Promise<void> {
     if (derived.partitions.length === 0) return;
     const rows = storableSessionRows(derived);
+    try {
+      return await this.saveSessionRows(rows);
+    } catch (error) {
+      if (!refusedForItsValues(error) || rows.partitions.length === 1) throw error;
+    }
+    // A partition whose rows the database will never take (a person's key too long for its index, say) must not
+    // keep the others saved with it from being saved: each alone, and only those at fault fail.
+    const refused: string[] = [];
+    for (const part of partsOf(rows, 1)) {
+      try {
+        await this.saveSessionRows(part);
+      } catch (error) {
+        if (!refusedForItsValues(error)) throw error;
+        refused.push(`${part.partitions[0]!.partitionKey} (${(error as Error).message})`);
+      }
+    }
+    throw new Error(`the store cannot keep the sessions of ${refused.join(", ")}`);
+  }
+
+  private async saveSessionRows(rows: SessionRows): Promise<void> {
     if (this.prepared) return this.prepared.replaceSessions(rows);
     await this.db.transaction().execute(async (trx) => {
       // A partition is saved only from a derivation that saw at least what the saved one did (see PartitionVersion).

@@ -61,6 +61,27 @@ describe.each(STORE_KINDS)("an event the %s store cannot keep, in a batch with o
   });
 });
 
+describe.each(STORE_KINDS)("a session the %s store cannot keep, derived with others", (kind) => {
+  let server: TestServer;
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it("does not keep the others from being saved", async () => {
+    server = await startTestServer({ store: kind });
+    const { url, secret, token } = server;
+    const get = api(url, token);
+    // A person's key of 12,000 characters that do not compress: more than PostgreSQL's index of people holds.
+    const unkeepable = joinedEvent({}, { roomSessionId: "session-unkeepable", externalId: randomBytes(6000).toString("hex") });
+    const others = Array.from({ length: 5 }, (_, i) => joinedEvent({}, { roomSessionId: `session-${i}` }));
+    const answers = await Promise.all([unkeepable, ...others].map((event) => deliver(url, event, { secret })));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const sessions = (await (await get("/api/sessions")).json()) as { results: { id: string }[] };
+    const expected = [...others.map((_, i) => `session-${i}`), ...(kind === "sqlite" ? ["session-unkeepable"] : [])];
+    expect(sessions.results.map((s) => s.id).sort()).toEqual(expected.sort());
+  });
+});
+
 describe.runIf(postgresAvailable)("an event the spool cannot drain into PostgreSQL", () => {
   let service: Service | null = null;
   let proxy: TcpProxy | null = null;
