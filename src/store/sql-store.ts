@@ -24,7 +24,7 @@ import type {
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database, EventsTable } from "./schema.js";
 import { partsOf, type SessionRows } from "./session-rows.js";
-import { storable } from "./storable-text.js";
+import { NUL_STANDS_FOR, storable } from "./storable-text.js";
 import type { Selectable } from "kysely";
 
 /** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
@@ -63,11 +63,28 @@ function decodeCursor(cursor: string, check: (parts: unknown[]) => boolean): unk
   throw new InvalidCursorError();
 }
 
+/**
+ * The id and type an event was sent with. Where the columns hold ␀ for a NUL (see storable), they are read from the
+ * body, which keeps them as sent: so an event comes back, to the API, the live stream and the spool's drain, as it came.
+ */
+function envelopeOf(row: Selectable<EventsTable>): { id: string; type: string } {
+  if (!row.id.includes(NUL_STANDS_FOR) && !row.type.includes(NUL_STANDS_FOR)) return { id: row.id, type: row.type };
+  try {
+    const text = Buffer.from(row.body).toString("utf8");
+    const sent = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as { id?: unknown; type?: unknown };
+    return {
+      id: typeof sent.id === "string" && storable(sent.id) === row.id ? sent.id : row.id,
+      type: typeof sent.type === "string" && storable(sent.type) === row.type ? sent.type : row.type,
+    };
+  } catch {
+    return { id: row.id, type: row.type };
+  }
+}
+
 function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
   return {
     seq: Number(row.seq),
-    id: row.id,
-    type: row.type,
+    ...envelopeOf(row),
     createdAt: row.created_at,
     receivedAt: row.received_at,
     channel: row.channel,

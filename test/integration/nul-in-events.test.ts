@@ -40,9 +40,12 @@ describe.each(STORE_KINDS)("NUL in an event's strings, on %s", (kind) => {
     expect(await again.json()).toEqual({ ok: true, id: first.id, duplicate: true });
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok", store: kind });
 
-    const events = (await (await get("/api/events?limit=500")).json()) as { results: { body: { id: string } }[] };
-    const bodyIds = events.results.map((e) => e.body.id);
-    expect(bodyIds.sort()).toEqual([first, second, unknownType, ...innocent].map((e) => e.id).sort());
+    const events = (await (await get("/api/events?limit=500")).json()) as { results: { id: string; type: string; body: { id: string } }[] };
+    const sent = [first, second, unknownType, ...innocent].map((e) => e.id).sort();
+    expect(events.results.map((e) => e.body.id).sort()).toEqual(sent);
+    // The event as sent, its id and type included, though the columns that index them hold ␀.
+    expect(events.results.map((e) => e.id).sort()).toEqual(sent);
+    expect(events.results.map((e) => e.type)).toContain("room.custom\u0000thing");
 
     const detailAnswer = await get(`/api/sessions/${encodeURIComponent(roomSessionId)}`);
     expect(detailAnswer.status).toBe(200);

@@ -99,6 +99,11 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
       true,
     ]);
     expect(await t.store.append([incomingEvent("n\u0000")])).toEqual([false]);
+    // Read back as sent: the id from the body, which has it; the type as the column holds it, the body has none.
+    expect((await t.store.scanEvents(0, 10)).map((row) => [row.id, row.type])).toEqual([
+      ["n\u0000", "room.\u2400"],
+      ["plain", "room.client.joined"],
+    ]);
     const bodies = await t.store.bodiesOfPartitions(["session:s\u0000"]);
     expect(bodies.map((row) => row.partitionKey)).toEqual(["session:s\u0000"]);
     expect((await t.store.listEvents({ roomName: "/r\u0000", type: "room.\u0000" }, 10, null)).results).toHaveLength(1);
