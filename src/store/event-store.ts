@@ -134,6 +134,13 @@ export interface StoredSession {
   detailJson: string;
 }
 
+/** Thrown when the sessions of some partitions can never be kept as derived; the others saved with them were saved. */
+export class SessionsRefusedError extends Error {
+  constructor(readonly partitionKeys: string[], reasons: string[]) {
+    super(`the store cannot keep the sessions of ${partitionKeys.map((key, i) => `${key} (${reasons[i]})`).join(", ")}`);
+  }
+}
+
 export interface StoredRelay {
   /** Tells the other processes these events were stored here; nothing waits for it, and it cannot fail. */
   announce(ids: readonly string[]): void;
@@ -186,7 +193,8 @@ export interface EventStore {
 
   /**
    * Replaces every session derived from each of these partitions, all in one transaction; a partition already saved
-   * from a later derivation (by another process sharing the database) is left as it is.
+   * from a later derivation (by another process sharing the database) is left as it is. Partitions whose rows the
+   * store can never keep fail alone, with a SessionsRefusedError once the others are saved.
    */
   replaceSessions(rows: SessionRows): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */

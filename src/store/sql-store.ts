@@ -4,22 +4,23 @@
  */
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
 import type { SessionSummary } from "../attendance/types.js";
-import type {
-  AppendOutcome,
-  EventFilter,
-  EventStore,
-  IncomingEvent,
-  Page,
-  PartitionBody,
-  PersonMatch,
-  PersonSessionRow,
-  QuarantinedDelivery,
-  RoomRow,
-  SessionFilter,
-  StoredEvent,
-  StoredRelay,
-  StoredSession,
-  UsageRow,
+import {
+  SessionsRefusedError,
+  type AppendOutcome,
+  type EventFilter,
+  type EventStore,
+  type IncomingEvent,
+  type Page,
+  type PartitionBody,
+  type PersonMatch,
+  type PersonSessionRow,
+  type QuarantinedDelivery,
+  type RoomRow,
+  type SessionFilter,
+  type StoredEvent,
+  type StoredRelay,
+  type StoredSession,
+  type UsageRow,
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database, EventsTable } from "./schema.js";
@@ -437,15 +438,17 @@ export class SqlEventStore implements EventStore {
     // A partition whose rows the database will never take (a person's key too long for its index, say) must not
     // keep the others saved with it from being saved: each alone, and only those at fault fail.
     const refused: string[] = [];
-    for (const part of partsOf(rows, 1)) {
+    const reasons: string[] = [];
+    for (const [i, part] of partsOf(rows, 1).entries()) {
       try {
         await this.saveSessionRows(part);
       } catch (error) {
         if (!refusedForItsValues(error)) throw error;
-        refused.push(`${part.partitions[0]!.partitionKey} (${(error as Error).message})`);
+        refused.push(derived.partitions[i]!.partitionKey);
+        reasons.push((error as Error).message);
       }
     }
-    throw new Error(`the store cannot keep the sessions of ${refused.join(", ")}`);
+    throw new SessionsRefusedError(refused, reasons);
   }
 
   private async saveSessionRows(rows: SessionRows): Promise<void> {

@@ -7,11 +7,13 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createService, type Service } from "../../src/server.js";
+import { openStore } from "../../src/store/open-store.js";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
 import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
 import { startTestServer, testConfig, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS, tempDir } from "../helpers/stores.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
+import { runCli } from "../unit/cli/run-cli.js";
 
 /** A room name of 12,000 characters that do not compress: more than a PostgreSQL index row holds. */
 function hugeRoomName(): string {
@@ -79,6 +81,23 @@ describe.each(STORE_KINDS)("a session the %s store cannot keep, derived with oth
     const sessions = (await (await get("/api/sessions")).json()) as { results: { id: string }[] };
     const expected = [...others.map((_, i) => `session-${i}`), ...(kind === "sqlite" ? ["session-unkeepable"] : [])];
     expect(sessions.results.map((s) => s.id).sort()).toEqual(expected.sort());
+
+    // meetmeter rebuild, too, saves every other session, and says which it could not.
+    await server.service.close();
+    const rebuilt = await runCli(["rebuild", "--database", server.testStore.databaseUrl]);
+    expect(rebuilt.stdout).toContain(`Rebuilt ${expected.length} sessions from 6 events`);
+    if (kind === "sqlite") expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    else {
+      expect(rebuilt.stderr).toMatch(/^meetmeter: the store cannot keep the sessions of session:session-unkeepable \(index row/);
+      expect(rebuilt.code).toBe(1);
+    }
+    const store = await openStore(server.testStore.databaseUrl);
+    try {
+      const again = await store.listSessions({}, 50, null);
+      expect(again.results.map((s) => s.id).sort()).toEqual(expected.sort());
+    } finally {
+      await store.close();
+    }
   });
 });
 
