@@ -74,6 +74,17 @@ function integer(name: string, value: string | undefined, fallback: number, min:
 /** A PostgreSQL schema meetmeter will create and use: a plain lower-case identifier, never quoted. */
 export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/**
+ * A database URL as an error message may show it: without its password, which would otherwise reach terminals, logs
+ * and CI output. Written for URLs that did not parse, so by text: everything between the user's colon and the last
+ * `@` before the host, and any `password=` parameter.
+ */
+export function withoutPassword(url: string): string {
+  return url
+    .replace(/^([^:/?#]*:\/\/[^:/?#@]*:)[^]*@/, "$1***@")
+    .replace(/([?&]password=)[^&#]*/gi, "$1***");
+}
+
 export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
   if (/^sqlite:.+/.test(url)) return url;
   if (/^postgres(ql)?:\/\/.+/.test(url)) {
@@ -81,7 +92,7 @@ export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
     try {
       parsed = new URL(url);
     } catch {
-      throw new ConfigError(`${name} is not a valid postgres:// URL: "${url}".`);
+      throw new ConfigError(`${name} is not a valid postgres:// URL: "${withoutPassword(url)}".`);
     }
     const schema = parsed.searchParams.get("schema");
     if (schema !== null && !SCHEMA_NAME.test(schema)) {
@@ -89,7 +100,7 @@ export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
     }
     return url;
   }
-  throw new ConfigError(`${name} must be sqlite:<path> or postgres://…, got "${url}".`);
+  throw new ConfigError(`${name} must be sqlite:<path> or postgres://…, got "${withoutPassword(url)}".`);
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];

@@ -2,7 +2,7 @@
  * Assembles the service: ingest (webhooks) → store → projection → read API, dashboard and metrics, on one port.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, STATUS_CODES } from "node:http";
 import { join } from "node:path";
 import type { Duplex } from "node:stream";
@@ -19,6 +19,7 @@ import { createReceiver } from "./ingest/receive.js";
 import { Spool, type EventLog } from "./ingest/spool.js";
 import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-endpoint.js";
 import { createMetrics } from "./metrics.js";
+import { makePrivateFolder, PRIVATE_FILE_MODE } from "./private-files.js";
 import { StoreWriter } from "./projection/store-writer.js";
 import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";
@@ -65,9 +66,9 @@ export function resolveApiToken(config: Config): string {
     const token = readFileSync(file, "utf8").trim();
     if (token.length >= 16) return token;
   }
-  mkdirSync(folder, { recursive: true });
+  makePrivateFolder(folder);
   const token = randomBytes(24).toString("base64url");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  writeFileSync(file, `${token}\n`, { mode: PRIVATE_FILE_MODE });
   return token;
 }
 
@@ -175,6 +176,16 @@ export async function createService(config: Config, options: ServiceOptions = {}
       onDrained: (events) => {
         for (const event of events) announcing.push(event.id);
       },
+      quarantine: (deliveries) => writer.quarantine(deliveries),
+      onQuarantined: (event, reason) => {
+        metrics.quarantined.inc({ reason: "invalid_event" });
+        app.log.error(
+          { id: event.id, type: event.type, reason },
+          "a spooled event cannot be kept by the store: moved to the quarantine (GET /api/quarantine)",
+        );
+      },
+      onDrainFailed: (error) =>
+        app.log.warn({ err: error, spooled: spool?.depth ?? 0 }, "the spool cannot be drained into the store yet"),
     });
   }
   /** What starting asks of a store whose schema is up to date: its warnings, and its newest sessions derived again. */

@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { toIncomingEvent } from "../ingest/receive.js";
+import { PRIVATE_FILE_MODE } from "../private-files.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
@@ -48,7 +49,7 @@ export function register(program: Command): void {
     .action(async (flags: { database?: string; out?: string }) => {
       if (flags.out) checkWritableFile("--out", flags.out);
       return withExistingStore(flags, async (store) => {
-        const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+        const out = flags.out ? createWriteStream(flags.out, { mode: PRIVATE_FILE_MODE }) : process.stdout;
         const total = await store.countEvents();
         const bar = flags.out ? await progressBar(total, "export") : { update: () => {}, stop: () => {} };
         let after = 0;
@@ -93,19 +94,30 @@ export function register(program: Command): void {
         const receivedAt = new Date().toISOString();
         const counts = { stored: 0, duplicates: 0, rejected: 0 };
         let batch: IncomingEvent[] = [];
+        let batchLines: number[] = [];
         let bytes = 0;
         let lineNumber = 0;
         const flush = async () => {
           if (batch.length === 0) return;
           const flags = await store.append(batch);
-          flags.forEach((fresh) => (fresh ? (counts.stored += 1) : (counts.duplicates += 1)));
-          projector.markDirty(batch.filter((_, i) => flags[i]).map((e) => e.partitionKey));
+          flags.forEach((flag, i) => {
+            if (flag === true) counts.stored += 1;
+            else if (flag === false) counts.duplicates += 1;
+            else {
+              counts.rejected += 1;
+              console.error(`line ${batchLines[i]}: skipped, the store cannot keep it: ${flag.refused}`);
+            }
+          });
+          projector.markDirty(batch.filter((_, i) => flags[i] === true).map((e) => e.partitionKey));
           batch = [];
+          batchLines = [];
           bar.update(bytes);
         };
-        for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+        for await (const read of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
           lineNumber += 1;
-          bytes += Buffer.byteLength(line) + 1;
+          // Editors and Windows tools begin UTF-8 files with a byte order mark; the webhook endpoint takes one too.
+          const line = lineNumber === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
+          bytes += Buffer.byteLength(read) + 1;
           if (line.trim() === "") continue;
           const event = lineToEvent(line, receivedAt);
           if (typeof event === "string") {
@@ -114,6 +126,7 @@ export function register(program: Command): void {
             continue;
           }
           batch.push(event);
+          batchLines.push(lineNumber);
           if (batch.length >= BATCH) await flush();
         }
         await flush();

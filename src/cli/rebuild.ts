@@ -23,6 +23,8 @@ export function register(program: Command): void {
           `Rebuilt ${result.sessions} sessions from ${result.events} events in ${result.seconds.toFixed(1)} s ` +
             `(${rate} events/s).`,
         );
+        for (const reason of result.refused) console.error(`meetmeter: ${reason}`);
+        if (result.refused.length > 0) process.exitCode = 1;
       }),
   );
 }

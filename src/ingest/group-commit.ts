@@ -5,7 +5,7 @@
  * commit) is shared, and when idle a lone delivery commits at once. Several batches may be committing at a time:
  * PostgreSQL commits them on connections of their own, and a single writer has the next one at hand when it is done.
  */
-import type { IncomingEvent } from "../store/event-store.js";
+import type { AppendOutcome, IncomingEvent } from "../store/event-store.js";
 import type { EventLog } from "./spool.js";
 
 export interface CommitOutcome {
@@ -36,6 +36,13 @@ interface Waiting {
   since: number;
   resolve: (outcome: CommitOutcome) => void;
   reject: (error: unknown) => void;
+}
+
+/** The store can never keep this event as it is (see AppendOutcome); the rest of its batch was committed. */
+export class EventRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(`the store cannot keep this event: ${reason}`);
+  }
 }
 
 export class StoreBusyError extends Error {
@@ -144,7 +151,7 @@ export class GroupCommitter {
 
   private async commit(batch: Waiting[]): Promise<void> {
     const started = process.hrtime.bigint();
-    let flags: boolean[];
+    let flags: AppendOutcome[];
     this.committing.add(batch);
     try {
       flags = await this.log.append(batch.map((w) => w.event));
@@ -155,8 +162,12 @@ export class GroupCommitter {
       this.committing.delete(batch);
     }
     this.options.onCommitTimed?.(Number(process.hrtime.bigint() - started) / 1e9, batch.length);
-    batch.forEach((waiting, i) => waiting.resolve({ stored: flags[i] === true }));
-    const fresh = batch.filter((_, i) => flags[i]).map((w) => w.event);
+    batch.forEach((waiting, i) => {
+      const flag = flags[i];
+      if (typeof flag === "object") waiting.reject(new EventRefusedError(flag.refused));
+      else waiting.resolve({ stored: flag === true });
+    });
+    const fresh = batch.filter((_, i) => flags[i] === true).map((w) => w.event);
     try {
       if (fresh.length > 0) this.options.onCommitted?.(fresh);
     } catch {

@@ -9,7 +9,13 @@ import type { WherebyEvent } from "../whereby/events.js";
 import { readWebhookEvent } from "../whereby/handle-webhook.js";
 import { verifyWherebySignature } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
-import { STORE_DEADLINE_MS, StoreBusyError, StoreTimeoutError, type GroupCommitter } from "./group-commit.js";
+import {
+  EventRefusedError,
+  STORE_DEADLINE_MS,
+  StoreBusyError,
+  StoreTimeoutError,
+  type GroupCommitter,
+} from "./group-commit.js";
 
 export interface Delivery {
   body: Buffer;
@@ -104,6 +110,10 @@ export function createReceiver(options: ReceiverOptions): Receiver {
       const { stored } = await options.committer.submit(incoming);
       return { ok: true, id: event.id, type: event.type, duplicate: !stored };
     } catch (cause) {
+      // Never storable as it is, so a retry cannot help: kept in the quarantine, and a 4xx that Whereby does not retry.
+      if (cause instanceof EventRefusedError) {
+        return quarantine(delivery, new WebhookError("invalid_event", `The store cannot keep this event: ${cause.reason}.`));
+      }
       const message =
         cause instanceof StoreBusyError
           ? "Too many deliveries are waiting for the store; retry later."

@@ -4,11 +4,11 @@
  * arrival order, deduplicated by id, and emptied. If the spool cannot be written either, the append fails and the
  * delivery is answered 503, so that Whereby retries.
  */
-import type { EventStore, IncomingEvent } from "../store/event-store.js";
+import type { AppendOutcome, EventStore, IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 
 /** What group commit appends to: the store itself, or the store behind a spool. */
 export interface EventLog {
-  append(events: readonly IncomingEvent[]): Promise<boolean[]>;
+  append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]>;
 }
 
 export interface SpoolOptions {
@@ -17,6 +17,15 @@ export interface SpoolOptions {
   onPrimaryBack?: (drained: number) => void;
   /** Told of the spooled events that reached the primary store, once they are there. */
   onDrained?: (events: IncomingEvent[]) => void;
+  /**
+   * Where a spooled event goes that the primary store refuses for what it holds (see AppendOutcome): it was
+   * acknowledged, so it is kept there, never dropped, and never retried for ever ahead of every later event.
+   */
+  quarantine: (deliveries: QuarantinedDelivery[]) => Promise<void>;
+  /** Told of each such event once it is in the quarantine. */
+  onQuarantined?: (event: IncomingEvent, reason: string) => void;
+  /** Told when a drain fails, once for each different reason, so that a drain that keeps failing is seen. */
+  onDrainFailed?: (error: unknown) => void;
   /** How often to try the primary store again while the spool holds events. */
   retryMs?: number;
   /**
@@ -34,6 +43,7 @@ export class Spool implements EventLog {
   private draining: Promise<void> | null = null;
   private closed = false;
   private drainedSinceDown = 0;
+  private lastDrainFailure: string | null = null;
 
   private constructor(
     private readonly primary: EventLog,
@@ -42,7 +52,7 @@ export class Spool implements EventLog {
   ) {}
 
   /** Opens over an already migrated spool store; events left from an earlier run are drained first. */
-  static async open(primary: EventLog, spool: EventStore, options: SpoolOptions = {}): Promise<Spool> {
+  static async open(primary: EventLog, spool: EventStore, options: SpoolOptions): Promise<Spool> {
     const instance = new Spool(primary, spool, options);
     instance.depthNow = await spool.countEvents();
     if (instance.depthNow > 0) instance.schedule(0);
@@ -58,7 +68,7 @@ export class Spool implements EventLog {
     return this.depthNow > 0;
   }
 
-  async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
+  async append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]> {
     // While the spool holds anything, new events queue behind it, so that the primary receives them in order.
     if (this.depthNow === 0 && this.primaryReady()) {
       try {
@@ -69,7 +79,7 @@ export class Spool implements EventLog {
       }
     }
     const flags = await this.spool.append(events);
-    this.depthNow += flags.filter(Boolean).length;
+    this.depthNow += flags.filter((flag) => flag === true).length;
     this.schedule(this.options.retryMs ?? 1000);
     return flags;
   }
@@ -111,17 +121,37 @@ export class Spool implements EventLog {
           if (this.depthNow > 0 || this.drainedSinceDown > 0) this.options.onPrimaryBack?.(this.drainedSinceDown);
           this.depthNow = 0;
           this.drainedSinceDown = 0;
+          this.lastDrainFailure = null;
           return;
         }
         // The primary deduplicates by id and derives what is new to it.
         const flags = await this.primary.append(rows);
-        this.options.onDrained?.(rows.filter((_, i) => flags[i]));
+        const refused = rows.flatMap((row, i) => {
+          const flag = flags[i];
+          return typeof flag === "object" ? [{ row, reason: flag.refused }] : [];
+        });
+        if (refused.length > 0) {
+          await this.options.quarantine(
+            refused.map(({ row, reason }) => ({
+              receivedAt: row.receivedAt,
+              channel: row.channel,
+              reason: "invalid_event",
+              message: `Acknowledged and spooled, but the store cannot keep this event: ${reason}`,
+              body: row.body,
+            })),
+          );
+          for (const { row, reason } of refused) this.options.onQuarantined?.(row, reason);
+        }
+        this.options.onDrained?.(rows.filter((_, i) => flags[i] === true));
         await this.spool.deleteEventsThrough(rows.at(-1)!.seq);
         this.depthNow = Math.max(0, this.depthNow - rows.length);
         this.drainedSinceDown += rows.length;
       }
-    } catch {
+    } catch (error) {
       // The primary store is still away: try again later; the spool keeps everything meanwhile.
+      const reason = error instanceof Error ? error.message : String(error);
+      if (reason !== this.lastDrainFailure) this.options.onDrainFailed?.(error);
+      this.lastDrainFailure = reason;
       this.schedule(this.options.retryMs ?? 1000);
     }
   }

@@ -148,10 +148,13 @@ export class Projector {
   async project(partitionKeys: readonly string[], now = Date.now()): Promise<void> {
     const rows = await this.derive(partitionKeys, now);
     const parts = partsOf(rows, PARTITIONS_PER_SAVE);
+    let failure: unknown = null;
     for (const [i, part] of parts.entries()) {
       if (i > 0) await new Promise((next) => setImmediate(next));
-      await this.store.replaceSessions(part);
+      // A part the store refuses must not keep the parts after it from being saved.
+      await this.store.replaceSessions(part).catch((error: unknown) => (failure ??= error));
     }
+    if (failure !== null) throw failure;
     const recent = new Date(now - ONGOING_HORIZON_MS).toISOString();
     const live = new Set(rows.sessions.filter((s) => s.ongoing === 1 && s.started_at >= recent).map((s) => s.partition_key));
     for (const { partitionKey } of rows.partitions) {

@@ -1,5 +1,5 @@
 /** Recomputes every derived session from the event log, partition by partition. */
-import type { EventStore } from "../store/event-store.js";
+import { SessionsRefusedError, type EventStore } from "../store/event-store.js";
 import type { SessionRows } from "../store/session-rows.js";
 import { derivePartitionRows, type Derive, type MetadataOptions } from "./projector.js";
 
@@ -11,6 +11,8 @@ export interface RebuildResult {
   sessions: number;
   events: number;
   seconds: number;
+  /** Why the sessions of some partitions could not be saved (see SessionsRefusedError); every other one was. */
+  refused: string[];
 }
 
 export interface RebuildOptions extends MetadataOptions {
@@ -40,16 +42,25 @@ export async function rebuildAll(store: EventStore, options: RebuildOptions): Pr
 
   let sessions = 0;
   let done = 0;
+  const refused: string[] = [];
   let next: Promise<SessionRows> | undefined = rounds[0] && derive(rounds[0], now);
   for (let i = 0; i < rounds.length; i += 1) {
     const rows = await next!;
     next = rounds[i + 1] && derive(rounds[i + 1]!, now);
     // Awaited on the next turn; until then a failure of it must not count as unhandled if this save fails first.
     next?.catch(() => {});
-    await store.replaceSessions(rows);
-    sessions += rows.sessions.length;
+    try {
+      await store.replaceSessions(rows);
+      sessions += rows.sessions.length;
+    } catch (error) {
+      // One partition the store cannot keep must not stop the rebuild of every one after it.
+      if (!(error instanceof SessionsRefusedError)) throw error;
+      refused.push(error.message);
+      const lost = new Set(error.partitionKeys);
+      sessions += rows.sessions.filter((row) => !lost.has(row.partition_key)).length;
+    }
     done += rounds[i]!.length;
     options.onProgress?.(done, keys.length);
   }
-  return { partitions: keys.length, sessions, events, seconds: (performance.now() - started) / 1000 };
+  return { partitions: keys.length, sessions, events, seconds: (performance.now() - started) / 1000, refused };
 }

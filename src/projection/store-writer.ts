@@ -1,7 +1,7 @@
 /**
  * The HTTP thread's handle on the writer thread (writer-worker.ts): append batches, wait for derivation to catch up.
  */
-import type { IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
+import type { AppendOutcome, IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 import { Thread } from "./threads.js";
 import type { DeriveFailure, WriterRequest, WriterSettings } from "./writer-worker.js";
 
@@ -20,8 +20,8 @@ export class StoreWriter {
     return new StoreWriter(thread);
   }
 
-  /** Appends one batch in one transaction; resolves once it is committed, one flag per event (true: new). */
-  append(events: readonly IncomingEvent[]): Promise<boolean[]> {
+  /** Appends one batch in one transaction; resolves once it is committed, one outcome per event (true: new). */
+  append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]> {
     return this.thread.call({ op: "append", events: [...events] });
   }
 

@@ -53,7 +53,7 @@ serveRequests<WriterRequest>(async (request) => {
       // Buffers arrive as plain Uint8Arrays once they have crossed threads.
       const events = request.events.map((e) => ({ ...e, body: Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength) }));
       const flags = await store.append(events);
-      projector.markDirty(events.filter((_, i) => flags[i]).map((e) => e.partitionKey));
+      projector.markDirty(events.filter((_, i) => flags[i] === true).map((e) => e.partitionKey));
       return flags;
     }
     case "quarantine":

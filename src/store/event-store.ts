@@ -22,6 +22,13 @@ export interface IncomingEvent {
   body: Buffer;
 }
 
+/**
+ * What appending made of one event: `true` newly stored, `false` already in the log, or refused: the store can never
+ * keep this event's fields as they are (a value too large for its index, say), while the rest of its batch was stored.
+ * A refusal is never an outage: that fails the whole append.
+ */
+export type AppendOutcome = boolean | { refused: string };
+
 export interface StoredEvent extends IncomingEvent {
   /** Order of arrival, across the whole log. */
   seq: number;
@@ -136,6 +143,13 @@ export interface StoredSession {
   detailJson: string;
 }
 
+/** Thrown when the sessions of some partitions can never be kept as derived; the others saved with them were saved. */
+export class SessionsRefusedError extends Error {
+  constructor(readonly partitionKeys: string[], reasons: string[]) {
+    super(`the store cannot keep the sessions of ${partitionKeys.map((key, i) => `${key} (${reasons[i]})`).join(", ")}`);
+  }
+}
+
 export interface StoredRelay {
   /** Tells the other processes these events were stored here; nothing waits for it, and it cannot fail. */
   announce(ids: readonly string[]): void;
@@ -147,10 +161,10 @@ export interface EventStore {
   /** Brings the schema up to date. */
   migrate(): Promise<void>;
   /**
-   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one flag per event:
-   * true when newly stored, false when that id was already in the log (or earlier in the same batch).
+   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one outcome per event:
+   * true when newly stored, false when that id was already in the log (or earlier in the same batch), or refused.
    */
-  append(events: readonly IncomingEvent[]): Promise<boolean[]>;
+  append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]>;
   quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void>;
   listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>>;
   /** Throws when the store cannot be reached. */
@@ -188,7 +202,8 @@ export interface EventStore {
 
   /**
    * Replaces every session derived from each of these partitions, all in one transaction; a partition already saved
-   * from a later derivation (by another process sharing the database) is left as it is.
+   * from a later derivation (by another process sharing the database) is left as it is. Partitions whose rows the
+   * store can never keep fail alone, with a SessionsRefusedError once the others are saved.
    */
   replaceSessions(rows: SessionRows): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */

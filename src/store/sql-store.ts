@@ -4,26 +4,29 @@
  */
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
 import type { SessionSummary } from "../attendance/types.js";
-import type {
-  EventFilter,
-  EventStore,
-  IncomingEvent,
-  Page,
-  PartitionBody,
-  PersonMatch,
-  PersonSessionRow,
-  QuarantinedDelivery,
-  RoomRow,
-  SavedSummary,
-  SessionFilter,
-  StoredEvent,
-  StoredRelay,
-  StoredSession,
-  UsageRow,
+import {
+  SessionsRefusedError,
+  type AppendOutcome,
+  type EventFilter,
+  type EventStore,
+  type IncomingEvent,
+  type Page,
+  type PartitionBody,
+  type PersonMatch,
+  type PersonSessionRow,
+  type QuarantinedDelivery,
+  type RoomRow,
+  type SavedSummary,
+  type SessionFilter,
+  type StoredEvent,
+  type StoredRelay,
+  type StoredSession,
+  type UsageRow,
 } from "./event-store.js";
 import { migrations, type Dialect } from "./migrations.js";
 import type { Database, EventsTable } from "./schema.js";
-import type { SessionRows } from "./session-rows.js";
+import { partsOf, type SessionRows } from "./session-rows.js";
+import { NUL_STANDS_FOR, storable } from "./storable-text.js";
 import type { Selectable } from "kysely";
 
 /** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
@@ -31,6 +34,15 @@ const INSERT_CHUNK = 500;
 
 /** PostgreSQL's SQLSTATE for a transaction it ended to break a deadlock. */
 const DEADLOCK_DETECTED = "40P01";
+
+/**
+ * Whether a write failed for what its rows hold rather than for the database's state: PostgreSQL's data exceptions
+ * (22…) and program limits (54…, an index row too large), SQLite's value too big. A retry of such a row fails again.
+ */
+function refusedForItsValues(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && (/^(22|54)[0-9A-Z]{3}$/.test(code) || code === "SQLITE_TOOBIG");
+}
 
 /** Thrown for a cursor that this store did not hand out: the API answers 400. */
 export class InvalidCursorError extends Error {
@@ -54,11 +66,28 @@ function decodeCursor(cursor: string, check: (parts: unknown[]) => boolean): unk
   throw new InvalidCursorError();
 }
 
+/**
+ * The id and type an event was sent with. Where the columns hold ␀ for a NUL (see storable), they are read from the
+ * body, which keeps them as sent: so an event comes back, to the API, the live stream and the spool's drain, as it came.
+ */
+function envelopeOf(row: Selectable<EventsTable>): { id: string; type: string } {
+  if (!row.id.includes(NUL_STANDS_FOR) && !row.type.includes(NUL_STANDS_FOR)) return { id: row.id, type: row.type };
+  try {
+    const text = Buffer.from(row.body).toString("utf8");
+    const sent = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as { id?: unknown; type?: unknown };
+    return {
+      id: typeof sent.id === "string" && storable(sent.id) === row.id ? sent.id : row.id,
+      type: typeof sent.type === "string" && storable(sent.type) === row.type ? sent.type : row.type,
+    };
+  } catch {
+    return { id: row.id, type: row.type };
+  }
+}
+
 function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
   return {
     seq: Number(row.seq),
-    id: row.id,
-    type: row.type,
+    ...envelopeOf(row),
     createdAt: row.created_at,
     receivedAt: row.received_at,
     channel: row.channel,
@@ -66,6 +95,27 @@ function toStoredEvent(row: Selectable<EventsTable>): StoredEvent {
     roomSessionId: row.room_session_id,
     partitionKey: row.partition_key,
     body: Buffer.isBuffer(row.body) ? row.body : Buffer.from(row.body),
+  };
+}
+
+/** Derived rows with their text as the columns hold it (see storable); the JSON columns need nothing, JSON escapes NUL. */
+function storableSessionRows(rows: SessionRows): SessionRows {
+  return {
+    partitions: rows.partitions.map((p) => ({ ...p, partitionKey: storable(p.partitionKey) })),
+    sessions: rows.sessions.map((s) => ({
+      ...s,
+      id: storable(s.id),
+      partition_key: storable(s.partition_key),
+      room_name: storable(s.room_name),
+    })),
+    people: rows.people.map((p) => ({
+      ...p,
+      session_id: storable(p.session_id),
+      person_key: storable(p.person_key),
+      partition_key: storable(p.partition_key),
+      room_name: storable(p.room_name),
+      display_name: storable(p.display_name),
+    })),
   };
 }
 
@@ -153,33 +203,52 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  async append(events: readonly IncomingEvent[]): Promise<boolean[]> {
+  /** Inserts rows, skipping ids already stored, in one transaction; one flag per row, true where it was new. */
+  private async insertRows(rows: EventRow[]): Promise<boolean[]> {
+    if (this.prepared) return this.prepared.insertEvents(rows);
+    const inserted = new Set(await this.insertEventRows(rows));
+    return rows.map((row) => inserted.has(row.id));
+  }
+
+  async append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]> {
     const seen = new Set<string>();
     const rows: EventRow[] = events
-      .filter((event) => !seen.has(event.id) && seen.add(event.id))
       .map((e) => ({
-        id: e.id,
-        type: e.type,
+        id: storable(e.id),
+        type: storable(e.type),
         created_at: e.createdAt,
         received_at: e.receivedAt,
-        channel: e.channel,
-        room_name: e.roomName,
-        room_session_id: e.roomSessionId,
-        partition_key: e.partitionKey,
+        channel: storable(e.channel),
+        room_name: storable(e.roomName),
+        room_session_id: storable(e.roomSessionId),
+        partition_key: storable(e.partitionKey),
         body: e.body,
-      }));
-    const inserted = new Set<string>();
-    if (this.prepared) {
-      const flags = await this.prepared.insertEvents(rows);
-      rows.forEach((row, i) => flags[i] && inserted.add(row.id));
-    } else {
-      for (const id of await this.insertEventRows(rows)) inserted.add(id);
+      }))
+      .filter((row) => !seen.has(row.id) && seen.add(row.id));
+    const outcomes = new Map<string, AppendOutcome>();
+    try {
+      (await this.insertRows(rows)).forEach((fresh, i) => outcomes.set(rows[i]!.id, fresh));
+    } catch (error) {
+      if (!refusedForItsValues(error)) throw error;
+      // A row the database will never take (a room name too long for its index, say) must not fail the batch it
+      // happened to share, nor be retried for ever: the rows go in one at a time, and only those at fault are refused.
+      for (const row of rows) {
+        try {
+          outcomes.set(row.id, (await this.insertRows([row]))[0]!);
+        } catch (rowError) {
+          if (!refusedForItsValues(rowError)) throw rowError;
+          outcomes.set(row.id, { refused: (rowError as Error).message });
+        }
+      }
     }
     const answered = new Set<string>();
     return events.map((event) => {
-      const fresh = inserted.has(event.id) && !answered.has(event.id);
-      answered.add(event.id);
-      return fresh;
+      const id = storable(event.id);
+      const outcome = outcomes.get(id)!;
+      // The same id again in one batch is a duplicate of the first, if that was stored.
+      const first = !answered.has(id);
+      answered.add(id);
+      return first || outcome !== true ? outcome : false;
     });
   }
 
@@ -190,9 +259,9 @@ export class SqlEventStore implements EventStore {
       .values(
         deliveries.map((d) => ({
           received_at: d.receivedAt,
-          channel: d.channel,
-          reason: d.reason,
-          message: d.message,
+          channel: storable(d.channel),
+          reason: storable(d.reason),
+          message: storable(d.message),
           body: d.body,
         })),
       )
@@ -250,19 +319,22 @@ export class SqlEventStore implements EventStore {
     // Only the columns deriving reads, the body as text: a rebuild reads every event, and each column is a value made.
     const body =
       this.kind === "sqlite" ? sql<string>`cast(body as text)` : sql<string>`convert_from(body, 'UTF8')`;
+    // Each row answers with the key it was asked for, which its column may hold otherwise (see storable).
+    const asked = new Map<string, string>();
+    for (const key of partitionKeys) if (!asked.has(storable(key))) asked.set(storable(key), key);
     const rows: { seq: number | string; partitionKey: string; body: string }[] = [];
-    for (let i = 0; i < partitionKeys.length; i += INSERT_CHUNK) {
-      const keys = partitionKeys.slice(i, i + INSERT_CHUNK);
+    const keys = [...asked.keys()];
+    for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
       const chunk = await this.db
         .selectFrom("events")
         .select(["seq", "partition_key as partitionKey", body.as("body")])
-        .where("partition_key", "in", keys)
+        .where("partition_key", "in", keys.slice(i, i + INSERT_CHUNK))
         .$narrowType<{ partitionKey: string }>()
         .execute();
       rows.push(...chunk);
     }
     return rows
-      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey, body }))
+      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey: asked.get(partitionKey) ?? partitionKey, body }))
       .sort((a, b) => a.seq - b.seq);
   }
 
@@ -312,10 +384,11 @@ export class SqlEventStore implements EventStore {
 
   async listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>> {
     let query = this.db.selectFrom("events").selectAll().orderBy("seq").limit(limit + 1);
-    if (filter.type) query = query.where("type", "=", filter.type);
-    if (filter.roomName) query = query.where("room_name", "=", filter.roomName);
+    if (filter.type) query = query.where("type", "=", storable(filter.type));
+    if (filter.roomName) query = query.where("room_name", "=", storable(filter.roomName));
     if (filter.session) {
-      const { partitionKey, ids } = filter.session;
+      const partitionKey = storable(filter.session.partitionKey);
+      const ids = filter.session.ids.map((id) => storable(id));
       query = query.where((eb) => {
         const among: Expression<SqlBool>[] = [];
         if (partitionKey !== null) among.push(eb("partition_key", "=", partitionKey));
@@ -345,7 +418,7 @@ export class SqlEventStore implements EventStore {
       .selectFrom("events")
       .selectAll()
       // Events without a roomSessionId are the room's partition: `room:<roomName>`.
-      .where("partition_key", "=", `room:${roomName}`)
+      .where("partition_key", "=", storable(`room:${roomName}`))
       .where("created_at", ">=", from)
       .where("created_at", "<=", to)
       .where("type", "in", ARTIFACT_TYPES)
@@ -356,8 +429,31 @@ export class SqlEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  async replaceSessions(rows: SessionRows): Promise<void> {
-    if (rows.partitions.length === 0) return;
+  async replaceSessions(derived: SessionRows): Promise<void> {
+    if (derived.partitions.length === 0) return;
+    const rows = storableSessionRows(derived);
+    try {
+      return await this.saveSessionRows(rows);
+    } catch (error) {
+      if (!refusedForItsValues(error) || rows.partitions.length === 1) throw error;
+    }
+    // A partition whose rows the database will never take (a person's key too long for its index, say) must not
+    // keep the others saved with it from being saved: each alone, and only those at fault fail.
+    const refused: string[] = [];
+    const reasons: string[] = [];
+    for (const [i, part] of partsOf(rows, 1).entries()) {
+      try {
+        await this.saveSessionRows(part);
+      } catch (error) {
+        if (!refusedForItsValues(error)) throw error;
+        refused.push(derived.partitions[i]!.partitionKey);
+        reasons.push((error as Error).message);
+      }
+    }
+    throw new SessionsRefusedError(refused, reasons);
+  }
+
+  private async saveSessionRows(rows: SessionRows): Promise<void> {
     if (this.prepared) return this.prepared.replaceSessions(rows);
     await this.db.transaction().execute(async (trx) => {
       // A partition is saved only from a derivation that saw at least what the saved one did (see PartitionVersion).
@@ -449,7 +545,7 @@ export class SqlEventStore implements EventStore {
       .orderBy("started_at", "desc")
       .orderBy("id", "desc")
       .limit(limit + 1);
-    if (filter.roomName !== undefined) query = query.where("room_name", "=", filter.roomName);
+    if (filter.roomName !== undefined) query = query.where("room_name", "=", storable(filter.roomName));
     if (filter.from !== undefined) query = query.where("started_at", ">=", filter.from);
     if (filter.to !== undefined) query = query.where("started_at", "<", filter.to);
     if (filter.ongoing !== undefined) query = query.where("ongoing", "=", filter.ongoing ? 1 : 0);
@@ -476,7 +572,7 @@ export class SqlEventStore implements EventStore {
     const row = await this.db
       .selectFrom("sessions")
       .select(["partition_key", "summary", "detail"])
-      .where("id", "=", id)
+      .where("id", "=", storable(id))
       .executeTakeFirst();
     if (!row) return null;
     return { partitionKey: row.partition_key, summary: JSON.parse(row.summary) as SessionSummary, detailJson: row.detail };
@@ -486,7 +582,7 @@ export class SqlEventStore implements EventStore {
     const rows = await this.db
       .selectFrom("session_people")
       .selectAll()
-      .where("person_key", "=", key)
+      .where("person_key", "=", storable(key))
       .orderBy("started_at", "desc")
       .orderBy("session_id", "desc")
       .execute();
@@ -503,7 +599,7 @@ export class SqlEventStore implements EventStore {
 
   async findPeople(text: string, limit: number): Promise<PersonMatch[]> {
     // LIKE's own wildcards in the text are matched literally.
-    const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = `%${storable(text).toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = await this.db
       .selectFrom("session_people")
       .select((eb) => [

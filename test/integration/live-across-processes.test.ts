@@ -10,6 +10,11 @@ import { startTestServer, testConfig, type TestServer } from "../helpers/server.
 
 /** Reads a live stream for `ms`; resolves with how many of its events had this id. */
 async function sightings(url: string, token: string, id: string, ms: number) {
+  return (await streamedIds(url, token, ms)).filter((seen) => seen === id).length;
+}
+
+/** Reads a live stream for `ms`; resolves with the ids of its events. */
+async function streamedIds(url: string, token: string, ms: number): Promise<string[]> {
   const controller = new AbortController();
   const res = await fetch(`${url}/api/events/stream`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
   const reader = res.body!.getReader();
@@ -32,7 +37,7 @@ async function sightings(url: string, token: string, id: string, ms: number) {
     .filter((block) => block.startsWith("event: webhook\n"))
     .map((block) => block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n"))
     .map((data) => (JSON.parse(data) as { id: string }).id);
-  return events.filter((seen) => seen === id).length;
+  return events;
 }
 
 describe.runIf(postgresAvailable)("the live stream with two processes on one PostgreSQL", () => {
@@ -59,5 +64,17 @@ describe.runIf(postgresAvailable)("the live stream with two processes on one Pos
     expect((await deliver(secondUrl, event, { secret: first.secret })).status).toBe(200);
     expect(await watchFirst).toBe(1);
     expect(await watchSecond).toBe(1);
+  });
+
+  it("shows events whose ids are as long as an id may be, or hold NUL, many at once", async () => {
+    // 256 characters each (the most an id may have), some with NUL: more than one notice of PostgreSQL's carries.
+    const events = Array.from({ length: 60 }, (_, i) =>
+      joinedEvent({ id: `${i % 2 ? "\u0000" : "-"}${i}-${"x".repeat(256)}`.slice(0, 256) }),
+    );
+    const watching = streamedIds(first.url, first.token, 4000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answers = await Promise.all(events.map((event) => deliver(secondUrl, event, { secret: first.secret })));
+    expect(answers.map((a) => a.status)).toEqual(events.map(() => 200));
+    expect(new Set(await watching)).toEqual(new Set(events.map((e) => e.id)));
   });
 });

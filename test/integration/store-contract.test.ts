@@ -1,4 +1,5 @@
 /** One contract, every store: what the rest of meetmeter relies on from the event log and the derived tables. */
+import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -88,6 +89,41 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
       ["a", "first"],
       ["c", null],
     ]);
+  });
+
+  it("keeps NUL in every text it is given: the same id deduplicates, partitions and sessions are found by their keys", async () => {
+    const odd = { type: "room.\u0000", roomName: "/r\u0000", roomSessionId: "s\u0000", partitionKey: "session:s\u0000" };
+    expect(await t.store.append([incomingEvent("n\u0000", odd), incomingEvent("n\u0000"), incomingEvent("plain")])).toEqual([
+      true,
+      false,
+      true,
+    ]);
+    expect(await t.store.append([incomingEvent("n\u0000")])).toEqual([false]);
+    // Read back as sent: the id from the body, which has it; the type as the column holds it, the body has none.
+    expect((await t.store.scanEvents(0, 10)).map((row) => [row.id, row.type])).toEqual([
+      ["n\u0000", "room.\u2400"],
+      ["plain", "room.client.joined"],
+    ]);
+    const bodies = await t.store.bodiesOfPartitions(["session:s\u0000"]);
+    expect(bodies.map((row) => row.partitionKey)).toEqual(["session:s\u0000"]);
+    expect((await t.store.listEvents({ roomName: "/r\u0000", type: "room.\u0000" }, 10, null)).results).toHaveLength(1);
+    const person = { ...session("x", "2026-03-01T09:00:00.000Z").participants[0]!, key: "external:a\u0000", displayName: "A\u0000" };
+    const saved = session("s\u0000", "2026-03-01T09:00:00.000Z", { roomName: "/r\u0000", participants: [person] });
+    await t.store.replaceSessions(toSessionRows([{ ...version("session:s\u0000"), sessions: [saved] }]));
+    const stored = await t.store.getSession("s\u0000");
+    // The detail is JSON text, in which NUL is an escape: it comes back exactly as derived.
+    expect(JSON.parse(stored!.detailJson)).toEqual(saved);
+    expect((await t.store.sessionsOfPerson("external:a\u0000")).map((row) => row.sessionId)).toEqual(["s\u2400"]);
+    expect((await t.store.listSessions({ roomName: "/r\u0000" }, 10, null)).results.map((s) => s.roomName)).toEqual(["/r\u0000"]);
+  });
+
+  it("refuses alone a row it can never keep, and stores the rest of its batch", async () => {
+    // 12,000 characters that do not compress: more than a PostgreSQL index row holds; SQLite keeps it.
+    const huge = `/${randomBytes(6000).toString("hex")}`;
+    const outcomes = await t.store.append([incomingEvent("before"), incomingEvent("huge", { roomName: huge }), incomingEvent("after")]);
+    if (kind === "sqlite") expect(outcomes).toEqual([true, true, true]);
+    else expect(outcomes).toEqual([true, { refused: expect.stringMatching(/index row/) }, true]);
+    expect(await t.store.append([incomingEvent("before"), incomingEvent("after")])).toEqual([false, false]);
   });
 
   it("takes batches committed at once, holding ids in opposite orders: each id stored once, new to one batch", async () => {

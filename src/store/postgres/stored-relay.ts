@@ -6,8 +6,11 @@ import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import type { StoredRelay } from "../event-store.js";
 
-/** Ids per notification: PostgreSQL takes payloads under 8000 bytes, and an id is at most 64 characters here. */
-const IDS_PER_NOTICE = 100;
+/**
+ * Bytes of ids per notification: PostgreSQL takes payloads under 8000 bytes, and a notice that is too long is lost
+ * whole. An id may have 256 characters, each up to 6 bytes in JSON (NUL is `\u0000`), so notices are cut by bytes.
+ */
+const NOTICE_BYTES = 7_500;
 /** How soon a listening connection that was lost is made again. */
 const RELISTEN_MS = 1000;
 /** Notices sent and not yet answered, at most: past it the connection is stuck, and announcements are dropped. */
@@ -42,14 +45,27 @@ export async function openStoredRelay(
       waiting = [...waiting, ...ids].slice(-IDS_WHILE_AWAY);
       return;
     }
-    for (let i = 0; i < ids.length && inFlight < NOTICES_IN_FLIGHT; i += IDS_PER_NOTICE) {
-      const payload = JSON.stringify({ origin, ids: ids.slice(i, i + IDS_PER_NOTICE) });
+    const notify = (some: readonly string[]) => {
+      if (inFlight >= NOTICES_IN_FLIGHT) return;
       inFlight += 1;
-      client
-        .query("select pg_notify($1, $2)", [channel, payload])
+      client!
+        .query("select pg_notify($1, $2)", [channel, JSON.stringify({ origin, ids: some })])
         .catch(() => {})
         .finally(() => (inFlight -= 1));
+    };
+    let notice: string[] = [];
+    let bytes = 0;
+    for (const id of ids) {
+      const size = Buffer.byteLength(JSON.stringify(id)) + 1;
+      if (notice.length > 0 && bytes + size > NOTICE_BYTES) {
+        notify(notice);
+        notice = [];
+        bytes = 0;
+      }
+      notice.push(id);
+      bytes += size;
     }
+    if (notice.length > 0) notify(notice);
   };
   const listen = async (): Promise<void> => {
     const next = makeClient();

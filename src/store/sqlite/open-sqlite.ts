@@ -1,14 +1,18 @@
 /** SQLite: one file, WAL with synchronous=FULL so that a committed batch survives a power cut. */
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import { makePrivateFile, makePrivateFolder } from "../../private-files.js";
 import type { Database as Schema } from "../schema.js";
 import { SqlEventStore, type PreparedWrites } from "../sql-store.js";
 import { preparedWrites, type SqliteWrites } from "./prepared-writes.js";
 
 export function openSqliteStore(path: string): SqlEventStore {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") {
+    makePrivateFolder(dirname(path));
+    // SQLite gives its -wal and -shm files the mode of the database file, so that file is made first, private.
+    makePrivateFile(path);
+  }
   const database = new Database(path);
   database.pragma("journal_mode = WAL");
   database.pragma("synchronous = FULL");
