@@ -248,19 +248,19 @@ export class SqlEventStore implements EventStore {
     // Only the columns deriving reads, the body as text: a rebuild reads every event, and each column is a value made.
     const body =
       this.kind === "sqlite" ? sql<string>`cast(body as text)` : sql<string>`convert_from(body, 'UTF8')`;
-    const rows: { seq: number | string; partitionKey: string; body: string }[] = [];
+    const rows: { seq: number | string; partitionKey: string; body: string; receivedAt: string }[] = [];
     for (let i = 0; i < partitionKeys.length; i += INSERT_CHUNK) {
       const keys = partitionKeys.slice(i, i + INSERT_CHUNK);
       const chunk = await this.db
         .selectFrom("events")
-        .select(["seq", "partition_key as partitionKey", body.as("body")])
+        .select(["seq", "partition_key as partitionKey", body.as("body"), "received_at as receivedAt"])
         .where("partition_key", "in", keys)
         .$narrowType<{ partitionKey: string }>()
         .execute();
       rows.push(...chunk);
     }
     return rows
-      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey, body }))
+      .map(({ seq, partitionKey, body, receivedAt }) => ({ seq: Number(seq), partitionKey, body, receivedAt }))
       .sort((a, b) => a.seq - b.seq);
   }
 
