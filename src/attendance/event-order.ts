@@ -158,6 +158,41 @@ export function readEvent(event: WherebyEvent, receipts: Receipts): EventReading
   return { usable: true, timed };
 }
 
+/** What the derivation made of one event, when it did not take it as it came. */
+export interface DerivationNote {
+  /** false: the event plays no part in any figure. */
+  used: boolean;
+  reason: UnusedReason | "clock_ahead" | "participant_inferred";
+  message: string;
+}
+
+/**
+ * Why an event plays no part in the figures, or how it was taken otherwise than as it came; null when it was taken as
+ * it came. What `/api/events` shows with each event, and what the service logs and counts as events arrive.
+ *
+ * @example
+ * derivationNote(publishedExample, receivedAt); // { used: true, reason: "participant_inferred", message: "…" }
+ */
+export function derivationNote(event: WherebyEvent, receivedAt: number): DerivationNote | null {
+  const reading = readEvent(event, { receivedAt: new Map([[event.id, receivedAt]]) });
+  if (!reading.usable) return { used: false, reason: reading.reason, message: reading.message };
+  if (reading.timed.clockAhead) {
+    return {
+      used: true,
+      reason: "clock_ahead",
+      message: `its createdAt lies more than ${CLOCK_SKEW_MS / 60_000} minutes after it was received: it counts as made when received`,
+    };
+  }
+  if (reading.timed.participantIdInferred) {
+    return {
+      used: true,
+      reason: "participant_inferred",
+      message: `it has no participantId: its participant is told apart by role and name (${reading.timed.event.data.participantId as string})`,
+    };
+  }
+  return null;
+}
+
 /**
  * The order of the derivation: by time, then by type, then by id.
  *
