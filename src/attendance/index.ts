@@ -9,14 +9,5 @@
 export { deriveSessions, eventIdsOfSession, type DeriveOptions } from "./derive-sessions.js";
 export { partitionKeyOf, roomNameOf, sessionIdOf } from "./partition.js";
 export { ARTIFACT_GRACE_MS } from "./session-events.js";
-export {
-  CLOCK_SKEW_MS,
-  derivationNote,
-  readEvent,
-  standInParticipantId,
-  type DerivationNote,
-  type Receipts,
-  type UnusedReason,
-} from "./event-order.js";
-export { SILENCE_MS } from "./session-times.js";
+export { derivationNote, readEvent, type DerivationNote } from "./event-order.js";
 export type * from "./types.js";
