@@ -5,7 +5,7 @@
  */
 import { eventIdsOfSession } from "../attendance/index.js";
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
-import { derivePartition, eventsFromLog, receiptsOf, type MetadataOptions } from "../projection/projector.js";
+import { derivePartition, eventsFromLog, type MetadataOptions } from "../projection/projector.js";
 import type {
   EventStore,
   Page,
@@ -167,9 +167,8 @@ export class ReadModel {
     // A session cut from its room's log shares its partition with the room's other sessions: which events are its
     // own, the derivation says.
     const rows = await this.store.bodiesOfPartitions([found.partitionKey]);
-    const events = eventsFromLog(rows.map((row) => row.body));
-    const receipts = { receivedAt: receiptsOf(rows) };
-    const ids = eventIdsOfSession(events, id, receipts, window.nextStartedAt ?? Infinity);
+    const { events, receivedAt } = eventsFromLog(rows);
+    const ids = eventIdsOfSession(events, id, { receivedAt }, window.nextStartedAt ?? Infinity);
     return { partitionKey: null, ids: [...ids, ...artifacts] };
   }
 

@@ -149,12 +149,13 @@ export function readEvent(event: WherebyEvent, receipts: Receipts): EventReading
   }
   const received = receipts.receivedAt?.get(known.id);
   const clockAhead = received !== undefined && created > received + CLOCK_SKEW_MS;
-  const timed: TimedEvent = {
+  if (!clockAhead && !participantIdInferred) return { usable: true, timed: { at: created, event: known } };
+  const timed: { at: number; event: KnownEvent; clockAhead?: true; participantIdInferred?: true } = {
     at: clockAhead ? received : created,
     event: known,
-    ...(clockAhead ? { clockAhead: true as const } : {}),
-    ...(participantIdInferred ? { participantIdInferred: true as const } : {}),
   };
+  if (clockAhead) timed.clockAhead = true;
+  if (participantIdInferred) timed.participantIdInferred = true;
   return { usable: true, timed };
 }
 

@@ -6,38 +6,33 @@ import { deriveSessions, type DeriveOptions } from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
 import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
+import { parseIsoInstant } from "../iso-time.js";
 import { parseEvent, type WherebyEvent } from "../whereby/events.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
 
-/** The stored bodies as events; a body that no longer parses (it did when stored) is left out. */
-export function eventsFromLog(bodies: readonly string[]): WherebyEvent[] {
+/**
+ * The stored rows as events, with when each was received (by event id: what bounds its createdAt in the derivation).
+ * A body that no longer parses (it did when stored) is left out.
+ */
+export function eventsFromLog(rows: readonly Pick<PartitionBody, "body" | "receivedAt">[]): {
+  events: WherebyEvent[];
+  receivedAt: Map<string, number>;
+} {
   const events: WherebyEvent[] = [];
-  for (const body of bodies) {
+  const receivedAt = new Map<string, number>();
+  for (const row of rows) {
     try {
-      const parsed = parseEvent(JSON.parse(body));
-      if (parsed.ok) events.push(parsed.event);
+      const parsed = parseEvent(JSON.parse(row.body));
+      if (!parsed.ok) continue;
+      events.push(parsed.event);
+      const at = parseIsoInstant(row.receivedAt);
+      if (at !== null && !receivedAt.has(parsed.event.id)) receivedAt.set(parsed.event.id, at);
     } catch {
       // Only parseable bodies are ever stored; nothing to derive from one that is not.
     }
   }
-  return events;
-}
-
-/** When each event of these rows was received, by event id: what bounds its createdAt in the derivation. */
-export function receiptsOf(rows: readonly Pick<PartitionBody, "body" | "receivedAt">[]): Map<string, number> {
-  const receivedAt = new Map<string, number>();
-  for (const row of rows) {
-    const at = Date.parse(row.receivedAt);
-    if (Number.isNaN(at)) continue;
-    try {
-      const id = (JSON.parse(row.body) as { id?: unknown }).id;
-      if (typeof id === "string" && !receivedAt.has(id)) receivedAt.set(id, at);
-    } catch {
-      // A body that does not parse derives nothing either.
-    }
-  }
-  return receivedAt;
+  return { events, receivedAt };
 }
 
 /** Derives each partition from all of its events, read in one query, each bounded by when it was received. */
@@ -54,13 +49,8 @@ export async function derivePartitions(
     partition.throughSeq = Math.max(partition.throughSeq, row.seq);
   }
   return [...byPartition].map(([partitionKey, { rows, throughSeq }]) => {
-    const events = eventsFromLog(rows.map((row) => row.body));
-    return {
-      partitionKey,
-      throughSeq,
-      events: rows.length,
-      sessions: deriveSessions(events, { ...options, receivedAt: receiptsOf(rows) }),
-    };
+    const { events, receivedAt } = eventsFromLog(rows);
+    return { partitionKey, throughSeq, events: rows.length, sessions: deriveSessions(events, { ...options, receivedAt }) };
   });
 }
 
