@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import type { TimedEvent } from "./event-order.js";
+import { DERIVED_ID_PREFIX } from "./partition.js";
 import { SILENCE_MS, startOfEvents } from "./session-times.js";
 
 /**
@@ -47,7 +48,7 @@ interface OpenSession {
  */
 export function derivedSessionId(roomName: string, firstAt: number): string {
   const digest = createHash("sha256").update(`${roomName}\n${new Date(firstAt).toISOString()}`, "utf8").digest("hex");
-  return `derived-${digest.slice(0, 16)}`;
+  return `${DERIVED_ID_PREFIX}${digest.slice(0, 16)}`;
 }
 
 function opensNext(current: OpenSession, timed: TimedEvent): boolean {

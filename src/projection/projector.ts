@@ -2,7 +2,7 @@
  * Keeps the derived sessions materialised: after events are committed, each partition they touched is derived
  * again from all of its events and saved. Reads wait for pending work, so they see every acknowledged event.
  */
-import { deriveSessions, type DeriveOptions } from "../attendance/index.js";
+import { deriveSessions, partitionKeyOfSession, type DeriveOptions } from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
 import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
@@ -72,10 +72,7 @@ export async function ongoingPartitionKeys(store: EventStore): Promise<string[]>
   let cursor: string | null = null;
   do {
     const page = await store.listSessions({ ongoing: true }, 500, cursor);
-    for (const summary of page.results) {
-      const found = await store.getSession(summary.id);
-      if (found) keys.add(found.partitionKey);
-    }
+    for (const summary of page.results) keys.add(partitionKeyOfSession(summary));
     cursor = page.cursor;
   } while (cursor !== null);
   return [...keys];

@@ -1,14 +1,19 @@
 /**
  * Input from real senders that the figures must survive, over real HTTP on each store: a createdAt far in the future
  * (placed at its receipt), a session whose end never comes (over 12 hours after its last event, in every figure), and
- * Whereby's own published payloads, which carry no participantId (counted, and marked in /api/events).
+ * Whereby's own published payloads, which carry no participantId (counted, and marked in /api/events); and a session
+ * saved ongoing that fell silent while no service ran (ended when one starts again).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toIncomingEvent } from "../../src/ingest/receive.js";
+import { Projector } from "../../src/projection/projector.js";
+import { createService, type Service } from "../../src/server.js";
+import { parseEvent } from "../../src/whereby/events.js";
 import { api, deliver } from "../helpers/deliver.js";
-import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
-import { STORE_KINDS } from "../helpers/stores.js";
+import { REPO_ROOT, startTestServer, testConfig, type TestServer } from "../helpers/server.js";
+import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
 
 const MINUTE = 60_000;
 const SILENCE_MS = 12 * 3_600_000;
@@ -155,4 +160,57 @@ describe.each(STORE_KINDS)("odd senders on %s", (kind) => {
     expect(res.status).toBe(400);
     expect((await res.json()).error).toBe("invalid_json");
   });
+});
+
+describe.each(STORE_KINDS)("a session saved ongoing that fell silent while no service ran, on %s", (kind) => {
+  let testStore: TestStore;
+  let service: Service;
+  let url: string;
+
+  beforeAll(async () => {
+    testStore = await openTestStore(kind);
+    const { store } = testStore;
+    // Its last event 13 hours ago; saved as ongoing an hour after it, by a service that then stopped.
+    const last = Date.now() - 13 * 3_600_000;
+    const data = { roomName: "/stopped", meetingId: "3", roomSessionId: "rs-stopped", subdomain: "school" };
+    const bodies = [
+      eventOf("st-1", "room.client.joined", last - 90_000, { ...data, ...client("t-ana", "Ana", "host", 1, { externalId: "st-ana" }) }),
+      eventOf("st-2", "room.client.joined", last - 30_000, { ...data, ...client("t-ben", "Ben", "visitor", 2) }),
+      eventOf("st-3", "room.session.started", last, data),
+    ];
+    await store.append(
+      bodies.map((body) => {
+        const event = parseEvent(body);
+        if (!event.ok) throw new Error(event.message);
+        return toIncomingEvent(event.event, { receivedAt: body.createdAt, channel: null, body: Buffer.from(JSON.stringify(body)) });
+      }),
+    );
+    await new Projector(store, { metadataSecrets: [] }).project(["session:rs-stopped"], last + 3_600_000);
+    // More events since than a starting service derives again for being the newest.
+    const filler = Array.from({ length: 10_001 }, (_, i) => incomingEvent(`filler-${i}`, { partitionKey: "session:filler" }));
+    for (let i = 0; i < filler.length; i += 2000) await store.append(filler.slice(i, i + 2000));
+    expect((await store.listSessions({ ongoing: true }, 10, null)).results.map((s) => s.id)).toEqual(["rs-stopped"]);
+
+    service = await createService(testConfig({ databaseUrl: testStore.databaseUrl }), { store, logger: false });
+    url = await service.app.listen({ port: 0, host: "127.0.0.1" });
+  }, 60_000);
+  afterAll(async () => {
+    await service.close();
+    await testStore.cleanup();
+  });
+
+  it("is saved ended when the service starts again: rooms, usage and the ongoing filter say so", async () => {
+    const get = api(url, service.token);
+    const roomOf = async () =>
+      ((await (await get("/api/rooms?limit=500")).json()).results as { roomName: string }[]).find((r) => r.roomName === "/stopped");
+    const deadline = Date.now() + 10_000;
+    while ((await (await get("/api/sessions?ongoing=true")).json()).results.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await (await get("/api/sessions?ongoing=true")).json()).results).toEqual([]);
+    // Ana 90 s and Ben 30 s to the session's last event, not the hour they were saved with.
+    expect(await roomOf()).toMatchObject({ participantSeconds: 120, billableParticipantMinutes: 3 });
+    const usage = await (await get("/api/usage")).json();
+    expect(usage.total).toMatchObject({ participantSeconds: 120, billableParticipantMinutes: 3 });
+  }, 20_000);
 });
