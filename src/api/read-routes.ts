@@ -108,10 +108,11 @@ function derivationOf(row: IncomingEvent, body: string): DerivationNote | null {
 
 /**
  * One stored event as JSON text, its body spliced in as received: never parsed and serialised again, so that no
- * body (however deeply nested) can make answering it fail. `derivation` says why the figures leave it out, or how
- * they take it otherwise than it came; null when they take it as it came.
+ * body (however deeply nested) can make answering it fail. With `withDerivation` (the /api/events list, not the live
+ * stream, which must stay cheap per subscriber), `derivation` says why the figures leave it out, or how they take it
+ * otherwise than it came; null when they take it as it came.
  */
-function eventJson(row: IncomingEvent): string {
+function eventJson(row: IncomingEvent, withDerivation = false): string {
   const text = row.body.toString("utf8");
   // A body may begin with a byte order mark, which JSON.parse took in its stride but which is not JSON text.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -121,7 +122,7 @@ function eventJson(row: IncomingEvent): string {
     createdAt: row.createdAt,
     receivedAt: row.receivedAt,
     channel: row.channel,
-    derivation: derivationOf(row, body),
+    ...(withDerivation ? { derivation: derivationOf(row, body) } : {}),
   });
   return `${fields.slice(0, -1)},"body":${body}}`;
 }
@@ -197,7 +198,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     const result = await readModel.events(filter, q.limit, q.cursor ?? null);
     return reply
       .type("application/json; charset=utf-8")
-      .send(`{"results":[${result.results.map(eventJson).join(",")}],"cursor":${JSON.stringify(result.cursor)}}`);
+      .send(`{"results":[${result.results.map((row) => eventJson(row, true)).join(",")}],"cursor":${JSON.stringify(result.cursor)}}`);
   });
 
   app.get("/api/quarantine", async (request) => {
