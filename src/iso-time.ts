@@ -10,6 +10,17 @@ const INSTANT =
 /** Years a meeting's events can fall in: before 1970 or after 9999 is a mistake, never a meeting. */
 const FIRST_YEAR = 1970;
 
+/**
+ * The last instant written with a four-digit year. Past it `toISOString` writes `+010000-…`, which sorts before 1970
+ * as text, and the store compares times as text: so an offset that carries 9999-12-31 into year 10000 is refused, as
+ * is one that carries 1970-01-01 back into 1969.
+ */
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function within(ms: number): number | null {
+  return ms >= 0 && ms <= LAST_INSTANT ? ms : null;
+}
+
 export const ISO_INSTANT_HINT = "an ISO 8601 time with its zone, e.g. 2026-03-02T09:00:00.000Z";
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -62,8 +73,8 @@ function canonicalInstant(text: string): number | null | undefined {
 }
 
 /**
- * The instant in epoch milliseconds, or null when `text` is not one. A date alone is its midnight UTC when
- * `dateOnly` allows it; a time of day always needs its zone.
+ * The instant in epoch milliseconds, or null when `text` is not one, or not one from 1970 to 9999 once its offset is
+ * applied. A date alone is its midnight UTC when `dateOnly` allows it; a time of day always needs its zone.
  *
  * @example
  * parseIsoInstant("2026-03-02T10:00:00+01:00"); // 1772442000000
@@ -88,7 +99,7 @@ export function parseIsoInstant(text: string, options: { dateOnly?: boolean } = 
   if (sign !== undefined && (Number(oh) > 23 || Number(om) > 59)) return null;
   const millis = Number((fraction ?? "").padEnd(3, "0").slice(0, 3));
   const offset = sign === undefined ? 0 : (sign === "-" ? -1 : 1) * (Number(oh) * 60 + Number(om)) * 60_000;
-  return Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s ?? 0), millis) - offset;
+  return within(Date.UTC(year, month - 1, day, Number(h), Number(mi), Number(s ?? 0), millis) - offset);
 }
 
 /**

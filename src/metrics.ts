@@ -73,6 +73,19 @@ export function createMetrics(sources: GaugeSources = { spoolDepth: () => 0, pen
       help: "Live stream subscribers cut off because they stopped reading and fell too far behind.",
       registers: [registry],
     }),
+    // Stored events the figures cannot use, and those they take otherwise than sent (see derivationNote).
+    eventsNotCounted: new Counter({
+      name: "meetmeter_events_not_counted_total",
+      help: "Stored events that play no part in the figures, by reason (unknown_type, unexpected_shape, no_participant, no_room, unreadable_time).",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    eventsAdjusted: new Counter({
+      name: "meetmeter_events_adjusted_total",
+      help: "Stored events the figures count otherwise than sent, by reason (clock_ahead: placed at receipt; participant_inferred: no participantId).",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
     spoolDepth: new Gauge({
       name: "meetmeter_spool_depth",
       help: "Events kept in the local spool while the store is unreachable.",

@@ -21,6 +21,7 @@ import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-en
 import { createMetrics } from "./metrics.js";
 import { makePrivateFolder, PRIVATE_FILE_MODE } from "./private-files.js";
 import { StoreWriter } from "./projection/store-writer.js";
+import { ongoingPartitionKeys } from "./projection/projector.js";
 import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";
 import { isUnreachable, keepTrying } from "./store/reach-store.js";
@@ -194,6 +195,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // The writer derives each commit within a fraction of a second. Whatever the last process committed but had not
     // derived when it stopped (killed, or the machine lost power) is among the newest events: derived again now.
     await writer.markDirty(await store.recentPartitionKeys(RECENT_EVENTS_DERIVED_AT_START));
+    // And every session saved as ongoing: one silent for 12 hours meanwhile is over (SILENCE_MS), and is saved so.
+    await writer.markDirty(await ongoingPartitionKeys(store));
   };
   let stopTrying = () => {};
   if (ready) await prepare();

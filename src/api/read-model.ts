@@ -163,8 +163,9 @@ export class ReadModel {
     if (found.partitionKey === own) return { partitionKey: own, ids: artifacts };
     // A session cut from its room's log shares its partition with the room's other sessions: which events are its
     // own, the derivation says.
-    const bodies = (await this.store.bodiesOfPartitions([found.partitionKey])).map((row) => row.body);
-    const ids = eventIdsOfSession(eventsFromLog(bodies), id, window.nextStartedAt ?? Infinity);
+    const rows = await this.store.bodiesOfPartitions([found.partitionKey]);
+    const { events, receivedAt } = eventsFromLog(rows);
+    const ids = eventIdsOfSession(events, id, { receivedAt }, window.nextStartedAt ?? Infinity);
     return { partitionKey: null, ids: [...ids, ...artifacts] };
   }
 

@@ -4,9 +4,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
+import { derivationNote, type DerivationNote } from "../attendance/index.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import { InvalidCursorError } from "../store/sql-store.js";
+import { parseEvent } from "../whereby/events.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
 import { LiveStream } from "./live-stream.js";
@@ -106,21 +108,34 @@ function checkRange(from: string | null | undefined, to: string | null | undefin
   if (problem !== null) throw new InvalidQuery(problem);
 }
 
+/** How the figures take a stored event when not as it came (see derivationNote), or null. */
+function derivationOf(row: IncomingEvent, body: string): DerivationNote | null {
+  try {
+    const parsed = parseEvent(JSON.parse(body));
+    return parsed.ok ? derivationNote(parsed.event, Date.parse(row.receivedAt)) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * One stored event as JSON text, its body spliced in as received: never parsed and serialised again, so that no
- * body (however deeply nested) can make answering it fail.
+ * body (however deeply nested) can make answering it fail. With `withDerivation` (the /api/events list, not the live
+ * stream, which must stay cheap per subscriber), `derivation` says why the figures leave it out, or how they take it
+ * otherwise than it came; null when they take it as it came.
  */
-function eventJson(row: IncomingEvent): string {
+function eventJson(row: IncomingEvent, withDerivation = false): string {
+  const text = row.body.toString("utf8");
+  // A body may begin with a byte order mark, which JSON.parse took in its stride but which is not JSON text.
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const fields = JSON.stringify({
     id: row.id,
     type: row.type,
     createdAt: row.createdAt,
     receivedAt: row.receivedAt,
     channel: row.channel,
+    ...(withDerivation ? { derivation: derivationOf(row, body) } : {}),
   });
-  const text = row.body.toString("utf8");
-  // A body may begin with a byte order mark, which JSON.parse took in its stride but which is not JSON text.
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   return `${fields.slice(0, -1)},"body":${body}}`;
 }
 
@@ -208,7 +223,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     const result = await readModel.events(filter, q.limit, q.cursor ?? null);
     return reply
       .type("application/json; charset=utf-8")
-      .send(`{"results":[${result.results.map(eventJson).join(",")}],"cursor":${JSON.stringify(result.cursor)}}`);
+      .send(`{"results":[${result.results.map((row) => eventJson(row, true)).join(",")}],"cursor":${JSON.stringify(result.cursor)}}`);
   });
 
   app.get("/api/quarantine", async (request) => {

@@ -16,6 +16,8 @@ export interface ConnectionSpan {
   leftAt: number | null;
   joinInferred: boolean;
   leftInferred: boolean;
+  /** Whereby sent no participantId: the connection is keyed by role and name instead (see standInParticipantId). */
+  participantIdInferred: boolean;
 }
 
 interface Presence {
@@ -34,7 +36,7 @@ interface Presence {
 export function pairConnections(events: readonly TimedEvent[], times: SessionTimes): ConnectionSpan[] {
   const presences = new Map<string, Presence>();
   const connections: ConnectionSpan[] = [];
-  for (const { at, event } of events) {
+  for (const { at, event, participantIdInferred = false } of events) {
     if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
     const { participantId } = event.data;
     let presence = presences.get(participantId);
@@ -44,13 +46,20 @@ export function pairConnections(events: readonly TimedEvent[], times: SessionTim
     }
     if (event.type === "room.client.joined") {
       if (presence.open !== undefined) continue;
-      presence.open = { participantId, joinedAt: at, leftAt: null, joinInferred: false, leftInferred: false };
+      presence.open = { participantId, joinedAt: at, leftAt: null, joinInferred: false, leftInferred: false, participantIdInferred };
       connections.push(presence.open);
     } else if (presence.open !== undefined) {
       presence.open.leftAt = at;
       presence.open = undefined;
     } else if (!presence.seen) {
-      connections.push({ participantId, joinedAt: times.firstAt, leftAt: at, joinInferred: true, leftInferred: false });
+      connections.push({
+        participantId,
+        joinedAt: times.firstAt,
+        leftAt: at,
+        joinInferred: true,
+        leftInferred: false,
+        participantIdInferred,
+      });
     }
     presence.seen = true;
   }

@@ -4,13 +4,22 @@
 import type { WherebyEvent } from "../whereby/events.js";
 import { compareText } from "./compare-text.js";
 import { deriveSession } from "./derive-session.js";
-import { orderEvents } from "./event-order.js";
+import { orderEvents, type Receipts } from "./event-order.js";
 import { groupIntoSessions } from "./session-events.js";
 import type { SessionDetail } from "./types.js";
 
 export interface DeriveOptions {
-  /** Milliseconds since the epoch. Only ongoing sessions depend on it: they and their open connections count to it. */
+  /**
+   * Milliseconds since the epoch. Ongoing sessions and their open connections count to it, and a session silent for
+   * 12 hours before it is over (SILENCE_MS).
+   */
   now: number;
+  /**
+   * When each event was received, in milliseconds since the epoch, by event id (the store's receivedAt). An event
+   * whose createdAt lies more than 5 minutes after its receipt (CLOCK_SKEW_MS) is placed at its receipt; one without a
+   * receipt here is taken as it is dated.
+   */
+  receivedAt?: ReadonlyMap<string, number>;
   /** The `MEETMETER_METADATA_SECRET` values; may be empty, and then signed metadata is neither verified nor flagged. */
   metadataSecrets: readonly string[];
   /** How old signed metadata may be when its event was created; 2592000 (30 days) if not given. */
@@ -27,7 +36,7 @@ export interface DeriveOptions {
  */
 export function deriveSessions(events: readonly WherebyEvent[], options: DeriveOptions): SessionDetail[] {
   const metadata = { secrets: options.metadataSecrets, maxAgeSeconds: options.metadataMaxAgeSeconds };
-  return groupIntoSessions(orderEvents(events))
+  return groupIntoSessions(orderEvents(events, { receivedAt: options.receivedAt }))
     .map((session) => deriveSession(session, metadata, options.now))
     .sort((a, b) => compareText(b.startedAt, a.startedAt) || compareText(a.id, b.id));
 }
@@ -40,8 +49,13 @@ export function deriveSessions(events: readonly WherebyEvent[], options: DeriveO
  * @example
  * eventIdsOfSession(roomEvents, "derived-5b0c…"); // the ids of that morning's joins, leaves, start and end
  */
-export function eventIdsOfSession(events: readonly WherebyEvent[], sessionId: string, artifactsBefore = Infinity): string[] {
-  const session = groupIntoSessions(orderEvents(events)).find((s) => s.id === sessionId);
+export function eventIdsOfSession(
+  events: readonly WherebyEvent[],
+  sessionId: string,
+  receipts: Receipts,
+  artifactsBefore = Infinity,
+): string[] {
+  const session = groupIntoSessions(orderEvents(events, receipts)).find((s) => s.id === sessionId);
   if (!session) return [];
   const artifacts = session.artifacts.filter(({ at }) => at < artifactsBefore);
   return [...session.events, ...artifacts].map(({ event }) => event.id);

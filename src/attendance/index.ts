@@ -7,6 +7,7 @@
  * const sessions = deriveSessions(eventsOfPartition, { now: Date.now(), metadataSecrets: [] });
  */
 export { deriveSessions, eventIdsOfSession, type DeriveOptions } from "./derive-sessions.js";
-export { partitionKeyOf, roomNameOf, sessionIdOf } from "./partition.js";
+export { partitionKeyOf, partitionKeyOfSession, roomNameOf, sessionIdOf } from "./partition.js";
 export { ARTIFACT_GRACE_MS } from "./session-events.js";
+export { derivationNote, readEvent, type DerivationNote } from "./event-order.js";
 export type * from "./types.js";

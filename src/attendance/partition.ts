@@ -3,6 +3,9 @@
  */
 import type { WherebyEvent } from "../whereby/events.js";
 
+/** How the id of a session that Whereby gave no roomSessionId begins (see derivedSessionId). */
+export const DERIVED_ID_PREFIX = "derived-";
+
 function textField(event: WherebyEvent, field: "roomSessionId" | "roomName"): string | null {
   const data: Record<string, unknown> = event.data ?? {};
   const value = data[field];
@@ -23,6 +26,17 @@ export function sessionIdOf(event: WherebyEvent): string | null {
  */
 export function roomNameOf(event: WherebyEvent): string | null {
   return textField(event, "roomName");
+}
+
+/**
+ * The partition a derived session came from: its own when Whereby named it, else its room's (a session cut from its
+ * room's log has a `derived-` id).
+ *
+ * @example
+ * partitionKeyOfSession({ id: "derived-5b0c…", roomName: "/yoga-1" }); // "room:/yoga-1"
+ */
+export function partitionKeyOfSession(session: { id: string; roomName: string | null }): string {
+  return session.id.startsWith(DERIVED_ID_PREFIX) && session.roomName !== null ? `room:${session.roomName}` : `session:${session.id}`;
 }
 
 /**

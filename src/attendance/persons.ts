@@ -93,6 +93,7 @@ function personOf(key: string, connections: readonly ConnectionSpan[], context: 
       leftAt: connection.leftAt === null ? null : isoOf(connection.leftAt),
       joinInferred: connection.joinInferred,
       leftInferred: connection.leftInferred,
+      participantIdInferred: connection.participantIdInferred,
     })),
   };
 }

@@ -7,6 +7,7 @@
  *   - it is a `room.session.started` and the current session has had one already (Whereby starts each session once,
  *     so the first one's end was lost), or
  *   - the room was last reported empty (`numClients` 0) at least {@link EMPTY_ROOM_GAP_MS} before, or
+ *   - the room's last event was {@link SILENCE_MS} before (no session goes that long without an event), or
  *   - it is a join that found the room empty (`numClients` 1 after it) at least {@link EMPTY_ROOM_GAP_MS} after the
  *     room's last event: a tab that crashed without its leave left the last count standing, Whereby's count did not;
  * - anything else (a leave, a withdrawn knock, an end) stays with the current session. That is how someone who
@@ -16,7 +17,8 @@
  */
 import { createHash } from "node:crypto";
 import type { TimedEvent } from "./event-order.js";
-import { startOfEvents } from "./session-times.js";
+import { DERIVED_ID_PREFIX } from "./partition.js";
+import { SILENCE_MS, startOfEvents } from "./session-times.js";
 
 /**
  * Whereby ends a session about a minute after fewer than two remain; a room silent and empty for a quarter of an
@@ -46,7 +48,7 @@ interface OpenSession {
  */
 export function derivedSessionId(roomName: string, firstAt: number): string {
   const digest = createHash("sha256").update(`${roomName}\n${new Date(firstAt).toISOString()}`, "utf8").digest("hex");
-  return `derived-${digest.slice(0, 16)}`;
+  return `${DERIVED_ID_PREFIX}${digest.slice(0, 16)}`;
 }
 
 function opensNext(current: OpenSession, timed: TimedEvent): boolean {
@@ -56,6 +58,7 @@ function opensNext(current: OpenSession, timed: TimedEvent): boolean {
   if (type === "room.session.started" && current.started) return true;
   const last = current.events[current.events.length - 1];
   if (last === undefined || timed.at - last.at < EMPTY_ROOM_GAP_MS) return false;
+  if (timed.at - last.at >= SILENCE_MS) return true;
   const foundEmpty = timed.event.type === "room.client.joined" && timed.event.data.numClients === 1;
   return current.numClients === 0 || foundEmpty;
 }

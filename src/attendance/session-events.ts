@@ -7,6 +7,7 @@ import { compareTimed, type TimedEvent } from "./event-order.js";
 import { isArtifact } from "./event-kinds.js";
 import { roomNameOf, sessionIdOf } from "./partition.js";
 import { cutRoomIntoSessions } from "./room-sessions.js";
+import { SILENCE_MS } from "./session-times.js";
 
 /**
  * How long after a session's last event a recording or transcription that names no session may still be its own:
@@ -37,6 +38,18 @@ function mapEntry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
     map.set(key, value);
   }
   return value;
+}
+
+/**
+ * A session Whereby named is one meeting, and none goes {@link SILENCE_MS} without an event: of events that far apart,
+ * the earlier ones carry a clock that was wrong (a join dated years back would otherwise make a connection of years).
+ * The session is its events from the last such silence on; those before it play no part in its figures.
+ */
+function sinceLastSilence(events: TimedEvent[]): TimedEvent[] {
+  for (let i = events.length - 1; i > 0; i -= 1) {
+    if (events[i]!.at - events[i - 1]!.at >= SILENCE_MS) return events.slice(i);
+  }
+  return events;
 }
 
 /** From the session's first event to the grace after its last; without end while the session may still go on. */
@@ -91,6 +104,7 @@ export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents
   }
 
   const sessions = [...named.values()];
+  for (const session of sessions) session.events = sinceLastSilence(session.events);
   const byRoom = new Map<string, SessionEvents[]>();
   for (const session of sessions) {
     if (session.roomName !== null) mapEntry(byRoom, session.roomName, () => []).push(session);

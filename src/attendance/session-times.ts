@@ -5,6 +5,15 @@
 import type { TimedEvent } from "./event-order.js";
 import type { SessionEvents } from "./session-events.js";
 
+/**
+ * How long a session may go without an event of its own before it is taken as over. Whereby sends a room's events
+ * only until an hour after the room's end, and ends a session about a minute after fewer than two remain: twelve
+ * hours in which nobody joined or left is no meeting still going, but one whose end was lost. It is then over as
+ * though Whereby had reported its end at its last event, and the same silence between two of its events cuts it
+ * (see session-events.ts and room-sessions.ts).
+ */
+export const SILENCE_MS = 12 * 3_600_000;
+
 export interface SessionTimes {
   /** The session's first event of any kind: where a leave whose join never came is opened. */
   firstAt: number;
@@ -13,6 +22,8 @@ export interface SessionTimes {
   /** null while ongoing. */
   endedAt: number | null;
   ongoing: boolean;
+  /** Over without a `room.session.ended`: silent for {@link SILENCE_MS}, followed by another session, or emptied alone. */
+  endInferred: boolean;
   /** `endedAt`, or `now` while ongoing: where figures stop counting. */
   countedUntil: number;
 }
@@ -59,7 +70,8 @@ export function startOfEvents(events: readonly TimedEvent[]): number | undefined
  * - endedAt: the last fall below two between startedAt and reportedEndedAt; reportedEndedAt if there is none; for a
  *   session closed without a report, the last fall after startedAt or else its last event.
  * - ongoing: no `room.session.ended` yet, except for a room that never held two (Whereby never starts, so never
- *   ends, such a session) and was last reported empty: it ended when the last one left.
+ *   ends, such a session) and was last reported empty: it ended when the last one left; and except for a session
+ *   silent for {@link SILENCE_MS} before `now`, which ended as though its end had been reported at its last event.
  *
  * @example
  * sessionTimes(session, Date.now()).endedAt; // 1772445161873, the last leave before the late `ended`
@@ -86,12 +98,14 @@ export function sessionTimes(session: SessionEvents, now: number): SessionTimes 
   }
   const startedAt = startOfEvents(session.events) ?? firstAt;
   const emptiedAlone = started === undefined && !everTwo && count?.numClients === 0 ? count.at : null;
-  const ongoing = reportedEndedAt === null && !session.closedWithoutReport && emptiedAlone === null;
+  const silent = now - lastAt >= SILENCE_MS;
+  const ongoing = reportedEndedAt === null && !session.closedWithoutReport && emptiedAlone === null && !silent;
   let endedAt: number | null = null;
   if (emptiedAlone !== null && reportedEndedAt === null) endedAt = emptiedAlone;
   else if (!ongoing) {
-    const fall = lastFallBelowTwo(session.events, startedAt, reportedEndedAt ?? Number.POSITIVE_INFINITY);
+    const fall = lastFallBelowTwo(session.events, startedAt, reportedEndedAt ?? lastAt);
     endedAt = fall ?? reportedEndedAt ?? lastAt;
   }
-  return { firstAt, startedAt, reportedEndedAt, endedAt, ongoing, countedUntil: endedAt ?? now };
+  const endInferred = !ongoing && reportedEndedAt === null;
+  return { firstAt, startedAt, reportedEndedAt, endedAt, ongoing, endInferred, countedUntil: endedAt ?? now };
 }

@@ -10,6 +10,11 @@ export interface Connection {
   leftAt: string | null;
   joinInferred: boolean;
   leftInferred: boolean;
+  /**
+   * Whereby sent no participantId (as in its own published examples): the join and leave were paired by the
+   * participant's role and name within the session instead, and `participantId` is that stand-in (`inferred:…`).
+   */
+  participantIdInferred: boolean;
 }
 
 export interface Person {
@@ -70,6 +75,11 @@ export interface SessionSummary {
 }
 
 export interface SessionDetail extends SessionSummary {
+  /**
+   * The session is over without a `room.session.ended`: it fell silent for 12 hours, another session followed in its
+   * room, or it never held two and emptied. `endedAt` was then read from its own events.
+   */
+  endInferred: boolean;
   participants: Person[];
   bots: Person[];
   timeline: TimelinePoint[];

@@ -2,7 +2,7 @@
  * One webhook delivery from raw bytes to an answer: verify, parse, commit, in the order of SPEC §2.
  * Framework-free, so that the HTTP route stays a thin adapter.
  */
-import { partitionKeyOf, roomNameOf, sessionIdOf } from "../attendance/index.js";
+import { derivationNote, partitionKeyOf, roomNameOf, sessionIdOf, type DerivationNote } from "../attendance/index.js";
 import { instantOf } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import type { WherebyEvent } from "../whereby/events.js";
@@ -28,6 +28,8 @@ export interface Accepted {
   id: string;
   type: string;
   duplicate: boolean;
+  /** How the figures take the event, when not as it came (see derivationNote): for the log and the metrics. */
+  note: DerivationNote | null;
 }
 
 export interface ReceiverOptions {
@@ -108,7 +110,8 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     const incoming = toIncomingEvent(event, { receivedAt, channel: delivery.channel, body: delivery.body });
     try {
       const { stored } = await options.committer.submit(incoming);
-      return { ok: true, id: event.id, type: event.type, duplicate: !stored };
+      const note = derivationNote(event, Date.parse(receivedAt));
+      return { ok: true, id: event.id, type: event.type, duplicate: !stored, note };
     } catch (cause) {
       // Never storable as it is, so a retry cannot help: kept in the quarantine, and a 4xx that Whereby does not retry.
       if (cause instanceof EventRefusedError) {

@@ -6,11 +6,12 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
+import type { DerivationNote } from "../attendance/index.js";
 import type { Metrics } from "../metrics.js";
 import { isKnownEventType } from "../whereby/events.js";
 import { SIGNATURE_HEADER } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
-import type { Receiver } from "./receive.js";
+import type { Accepted, Receiver } from "./receive.js";
 import { ThrottledLog } from "./throttled-log.js";
 
 /**
@@ -94,6 +95,15 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
     answer(exchange, error.status, error.toJSON(), closeAfter ? { connection: "close" } : {});
   }
 
+  /** An event stored that the figures leave out, or take otherwise than it came: said once, and counted. */
+  function noteDerivation({ id, type }: Accepted, note: DerivationNote) {
+    if (note.used) metrics.eventsAdjusted.inc({ reason: note.reason });
+    else metrics.eventsNotCounted.inc({ reason: note.reason });
+    const level = note.reason === "unknown_type" || note.reason === "participant_inferred" ? "info" : "warn";
+    const what = note.used ? "counted in the figures, but" : "stored, but left out of the figures:";
+    log[level]({ eventId: id, eventType: type, derivation: note.reason }, `event ${what} ${note.message}`);
+  }
+
   async function deliver(exchange: Exchange, body: Buffer, signatureHeader: string | undefined, channel: string | null) {
     try {
       const accepted = await receive({ body, signatureHeader, channel });
@@ -101,6 +111,7 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
       metrics.eventsReceived.inc({ type: typeLabel(accepted.type), outcome });
       if (accepted.duplicate) metrics.duplicates.inc();
       log.info({ eventId: accepted.id, eventType: accepted.type, outcome }, `event ${outcome}`);
+      if (accepted.note && !accepted.duplicate) noteDerivation(accepted, accepted.note);
       answer(exchange, 200, { ok: true, id: accepted.id, duplicate: accepted.duplicate });
     } catch (error) {
       if (!(error instanceof WebhookError)) {

@@ -2,47 +2,56 @@
  * Keeps the derived sessions materialised: after events are committed, each partition they touched is derived
  * again from all of its events and saved. Reads wait for pending work, so they see every acknowledged event.
  */
-import { deriveSessions, type DeriveOptions } from "../attendance/index.js";
+import { deriveSessions, partitionKeyOfSession, type DeriveOptions } from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
-import type { DerivedPartition, EventStore } from "../store/event-store.js";
+import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
+import { parseIsoInstant } from "../iso-time.js";
 import { parseEvent, type WherebyEvent } from "../whereby/events.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
 
-/** The stored bodies as events; a body that no longer parses (it did when stored) is left out. */
-export function eventsFromLog(bodies: readonly string[]): WherebyEvent[] {
+/**
+ * The stored rows as events, with when each was received (by event id: what bounds its createdAt in the derivation).
+ * A body that no longer parses (it did when stored) is left out.
+ */
+export function eventsFromLog(rows: readonly Pick<PartitionBody, "body" | "receivedAt">[]): {
+  events: WherebyEvent[];
+  receivedAt: Map<string, number>;
+} {
   const events: WherebyEvent[] = [];
-  for (const body of bodies) {
+  const receivedAt = new Map<string, number>();
+  for (const row of rows) {
     try {
-      const parsed = parseEvent(JSON.parse(body));
-      if (parsed.ok) events.push(parsed.event);
+      const parsed = parseEvent(JSON.parse(row.body));
+      if (!parsed.ok) continue;
+      events.push(parsed.event);
+      const at = parseIsoInstant(row.receivedAt);
+      if (at !== null && !receivedAt.has(parsed.event.id)) receivedAt.set(parsed.event.id, at);
     } catch {
       // Only parseable bodies are ever stored; nothing to derive from one that is not.
     }
   }
-  return events;
+  return { events, receivedAt };
 }
 
-/** Derives each partition from all of its events, read in one query. */
+/** Derives each partition from all of its events, read in one query, each bounded by when it was received. */
 export async function derivePartitions(
   store: EventStore,
   partitionKeys: readonly string[],
   options: DeriveOptions,
 ): Promise<DerivedPartition[]> {
-  const byPartition = new Map(partitionKeys.map((key) => [key, { bodies: [] as string[], throughSeq: 0 }]));
+  const byPartition = new Map(partitionKeys.map((key) => [key, { rows: [] as PartitionBody[], throughSeq: 0 }]));
   for (const row of await store.bodiesOfPartitions(partitionKeys)) {
     const partition = byPartition.get(row.partitionKey);
     if (!partition) continue;
-    partition.bodies.push(row.body);
+    partition.rows.push(row);
     partition.throughSeq = Math.max(partition.throughSeq, row.seq);
   }
-  return [...byPartition].map(([partitionKey, { bodies, throughSeq }]) => ({
-    partitionKey,
-    throughSeq,
-    events: bodies.length,
-    sessions: deriveSessions(eventsFromLog(bodies), options),
-  }));
+  return [...byPartition].map(([partitionKey, { rows, throughSeq }]) => {
+    const { events, receivedAt } = eventsFromLog(rows);
+    return { partitionKey, throughSeq, events: rows.length, sessions: deriveSessions(events, { ...options, receivedAt }) };
+  });
 }
 
 /** Derives each partition as {@link derivePartitions} does, as the rows that replace its sessions in the store. */
@@ -52,6 +61,21 @@ export async function derivePartitionRows(
   options: DeriveOptions,
 ): Promise<SessionRows> {
   return toSessionRows(await derivePartitions(store, partitionKeys, options));
+}
+
+/**
+ * The partitions of every session saved as ongoing: what a starting service derives again besides its newest events,
+ * so that one that fell silent while no process ran is saved ended, and one still going is brought up to now again.
+ */
+export async function ongoingPartitionKeys(store: EventStore): Promise<string[]> {
+  const keys = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const page = await store.listSessions({ ongoing: true }, 500, cursor);
+    for (const summary of page.results) keys.add(partitionKeyOfSession(summary));
+    cursor = page.cursor;
+  } while (cursor !== null);
+  return [...keys];
 }
 
 /** How partitions are derived: on another thread (see derive-thread.ts), or here with {@link derivePartitionRows}. */
@@ -80,11 +104,6 @@ const PARTITIONS_PER_SAVE = 8;
  */
 const DEFAULT_DELAY_MS = 100;
 
-/**
- * A session still ongoing a day after it started has lost its end (Whereby ends a session about a minute after it
- * empties): {@link Projector.refreshOngoing} leaves it then, and its saved figures move again only with its next event.
- */
-const ONGOING_HORIZON_MS = 24 * 3_600_000;
 
 export interface ProjectorSettings {
   /** Derives partitions (on another thread, say); by default here, reading their events from the store. */
@@ -100,7 +119,10 @@ export class Projector {
   /** Counts markDirty calls, and how many of them are saved: reads wait for their own moment, not for quiet. */
   private marked = 0;
   private saved = 0;
-  /** The partitions this projector last saved with a session ongoing, started within the horizon. */
+  /**
+   * The partitions this projector last saved with a session ongoing. None stays there long: a session silent for 12
+   * hours is over (SILENCE_MS), and the refresh that finds it so saves it ended and lets it go.
+   */
   private readonly ongoing = new Set<string>();
   private waiters: { until: number; resolve: () => void }[] = [];
   private readonly derive: NonNullable<ProjectorSettings["derive"]>;
@@ -155,8 +177,7 @@ export class Projector {
       await this.store.replaceSessions(part).catch((error: unknown) => (failure ??= error));
     }
     if (failure !== null) throw failure;
-    const recent = new Date(now - ONGOING_HORIZON_MS).toISOString();
-    const live = new Set(rows.sessions.filter((s) => s.ongoing === 1 && s.started_at >= recent).map((s) => s.partition_key));
+    const live = new Set(rows.sessions.filter((s) => s.ongoing === 1).map((s) => s.partition_key));
     for (const { partitionKey } of rows.partitions) {
       if (live.has(partitionKey)) this.ongoing.add(partitionKey);
       else this.ongoing.delete(partitionKey);

@@ -34,11 +34,13 @@ export interface StoredEvent extends IncomingEvent {
   seq: number;
 }
 
-/** An event's body as text, the partition it belongs to, and its place in the log. */
+/** An event's body as text, the partition it belongs to, its place in the log, and when it was received. */
 export interface PartitionBody {
   partitionKey: string;
   body: string;
   seq: number;
+  /** What bounds the event's createdAt in the derivation. */
+  receivedAt: string;
 }
 
 /** A validly signed body that is not a usable event: kept, never silently dropped. */

@@ -322,19 +322,24 @@ export class SqlEventStore implements EventStore {
     // Each row answers with the key it was asked for, which its column may hold otherwise (see storable).
     const asked = new Map<string, string>();
     for (const key of partitionKeys) if (!asked.has(storable(key))) asked.set(storable(key), key);
-    const rows: { seq: number | string; partitionKey: string; body: string }[] = [];
+    const rows: { seq: number | string; partitionKey: string; body: string; receivedAt: string }[] = [];
     const keys = [...asked.keys()];
     for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
       const chunk = await this.db
         .selectFrom("events")
-        .select(["seq", "partition_key as partitionKey", body.as("body")])
+        .select(["seq", "partition_key as partitionKey", body.as("body"), "received_at as receivedAt"])
         .where("partition_key", "in", keys.slice(i, i + INSERT_CHUNK))
         .$narrowType<{ partitionKey: string }>()
         .execute();
       rows.push(...chunk);
     }
     return rows
-      .map(({ seq, partitionKey, body }) => ({ seq: Number(seq), partitionKey: asked.get(partitionKey) ?? partitionKey, body }))
+      .map(({ seq, partitionKey, body, receivedAt }) => ({
+        seq: Number(seq),
+        partitionKey: asked.get(partitionKey) ?? partitionKey,
+        body,
+        receivedAt,
+      }))
       .sort((a, b) => a.seq - b.seq);
   }
 

@@ -410,6 +410,8 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
     expect((await (await get("/api/sessions?to=2026-03-02T09:01:00Z")).json()).results).toHaveLength(0);
     expect((await (await get("/api/sessions?ongoing=true")).json()).results).toHaveLength(0);
     const badQueries = ["limit=0", "limit=501", "limit=abc", "from=yesterday", "from=2026-02-30", "from=2026-03-02T09:00:00"];
+    // Past year 9999 once its offset is applied: as text it would sort before 1970.
+    badQueries.push(`to=${encodeURIComponent("9999-12-31T23:59:59-23:59")}`);
     for (const query of [...badQueries, "ongoing=maybe", "cursor=zzz", "colour=red"]) {
       const res = await get(`/api/sessions?${query}`);
       expect(res.status, query).toBe(400);
@@ -463,6 +465,10 @@ describe.each(STORE_KINDS)("read API on %s", (kind) => {
       ["/api/sessions?ongoing=maybe", "ongoing must be true or false"],
       ["/api/sessions?colour=red&limit=0", "limit must be a whole number from 1 to 500; unknown parameter colour"],
       ["/api/usage?interval=week", "interval must be day or month"],
+      [
+        `/api/usage?to=${encodeURIComponent("9999-12-31T23:59:59-23:59")}`,
+        "to must be a date such as 2026-03-01, or an ISO 8601 time with its zone, e.g. 2026-03-02T09:00:00.000Z",
+      ],
       ["/api/people?q=", "q is required"],
       ["/api/people?q=%20", "q must hold part of a name or a key"],
     ];

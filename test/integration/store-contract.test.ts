@@ -28,6 +28,7 @@ function session(id: string, startedAt: string, overrides: Partial<SessionDetail
     endedAt: startedAt,
     reportedEndedAt: null,
     ongoing: false,
+    endInferred: true,
     durationSeconds: 60,
     peakParticipants: 2,
     uniqueParticipants: 1,
@@ -164,6 +165,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
       JSON.stringify({ id: "x2", note: "é\u0000 raw" }),
     ]);
     expect(first?.partitionKey).toBe("session:s-1");
+    expect(first?.receivedAt).toBe("2026-03-02T09:00:01.000Z");
     // Each with its place in the log: x1 first, and the two events of other partitions between them.
     expect(second!.seq - first!.seq).toBe(3);
     const both = await t.store.bodiesOfPartitions(["session:s-1", "session:third"]);

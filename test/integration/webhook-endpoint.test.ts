@@ -224,7 +224,7 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
       error: "invalid_event",
       send: () => deliver(server.url, joinedEvent({ createdAt: "yesterday-ish" }), { secret: "whsec_current" }),
     },
-    ...["5", "2026-02-30T09:00:00Z", "2026-03-02T09:00:00", "Mon, 02 Mar 2026 09:00:00 GMT", "1969-12-31T23:59:59Z"].map((createdAt) => ({
+    ...["5", "2026-02-30T09:00:00Z", "2026-03-02T09:00:00", "Mon, 02 Mar 2026 09:00:00 GMT", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59-23:59"].map((createdAt) => ({
       name: `signed event whose createdAt "${createdAt}" is not an ISO 8601 time with its zone`,
       status: 400,
       error: "invalid_event",
@@ -248,6 +248,16 @@ describe.each(STORE_KINDS)("POST /webhooks/whereby on %s", (kind) => {
     const page = await (await api(server.url, server.token)("/api/quarantine?limit=500")).json();
     const kept = page.results.find((q: { body: string }) => Buffer.from(q.body, "base64").toString() === marker);
     expect(kept?.reason).toBe("invalid_json");
+  });
+
+  it("quarantines an event whose createdAt lies past year 9999 once its offset is applied", async () => {
+    const event = joinedEvent({ createdAt: "9999-12-31T23:59:59-23:59" });
+    const res = await deliver(server.url, event, { secret: "whsec_current" });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error).toBe("invalid_event");
+    const page = await (await api(server.url, server.token)("/api/quarantine?limit=500")).json();
+    const kept = page.results.find((q: { body: string }) => Buffer.from(q.body, "base64").toString().includes(event.id));
+    expect(kept?.reason).toBe("invalid_event");
   });
 
   it("does not quarantine what is not signed", async () => {

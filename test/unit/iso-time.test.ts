@@ -12,6 +12,9 @@ describe("parseIsoInstant", () => {
     ["2026-03-02T09:00:00.1Z", "2026-03-02T09:00:00.100Z"],
     ["2026-03-02T09:00:00.123456789Z", "2026-03-02T09:00:00.123Z"],
     ["2024-02-29T23:59:59Z", "2024-02-29T23:59:59.000Z"],
+    ["9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999Z"],
+    ["9999-12-31T23:59:59+23:59", "9999-12-31T00:00:59.000Z"],
+    ["1970-01-01T00:00:00-00:01", "1970-01-01T00:01:00.000Z"],
   ])("reads %s as %s", (text, iso) => {
     expect(new Date(parseIsoInstant(text)!).toISOString()).toBe(iso);
   });
@@ -29,6 +32,10 @@ describe("parseIsoInstant", () => {
     "2026-03-02T09:00:00",
     "2026-03-02",
     "0001-01-01T00:00:00Z",
+    // An offset that carries the instant past 9999 (stored as +010000-…, which sorts before 1970) or before 1970.
+    "9999-12-31T23:59:59-23:59",
+    "9999-12-31T23:00:00-01:00",
+    "1970-01-01T00:00:00+00:01",
     "Mon, 02 Mar 2026 09:00:00 GMT",
   ])("refuses %s", (text) => {
     expect(parseIsoInstant(text)).toBeNull();

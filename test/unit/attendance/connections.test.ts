@@ -29,6 +29,7 @@ describe("connections", () => {
         leftAt: "2026-03-02T09:45:00.000Z",
         joinInferred: false,
         leftInferred: true,
+        participantIdInferred: false,
       },
     ]);
     expect(ben.lastLeftAt).toBe("2026-03-02T09:45:00.000Z");
@@ -59,6 +60,7 @@ describe("connections", () => {
         leftAt: "2026-03-02T09:30:00.000Z",
         joinInferred: true,
         leftInferred: false,
+        participantIdInferred: false,
       },
     ]);
     expect(ben.connectedSeconds).toBe(1800);
@@ -75,7 +77,7 @@ describe("connections", () => {
       .ended("09:31:00");
     const session = onlySession(deriveSessions(log.events(), options));
     expect(person(session, "external:student-2").connections).toEqual([
-      { participantId: "p-ben", joinedAt: "2026-03-02T08:58:00.000Z", leftAt: "2026-03-02T09:30:00.000Z", joinInferred: true, leftInferred: false },
+      { participantId: "p-ben", joinedAt: "2026-03-02T08:58:00.000Z", leftAt: "2026-03-02T09:30:00.000Z", joinInferred: true, leftInferred: false, participantIdInferred: false },
     ]);
     // 08:58 → 09:30 = 32 min
     expect(session.participantSeconds).toBe(1920);

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { partitionKeyOf } from "../../../src/attendance/index.js";
+import { deriveSessions, partitionKeyOf, partitionKeyOfSession } from "../../../src/attendance/index.js";
 import { parseEvent, type WherebyEvent } from "../../../src/whereby/events.js";
-import { sharedFixtures } from "./helpers.js";
+import { options, sharedFixtures } from "./helpers.js";
+import { MeetingLog } from "./meeting-log.js";
 
 function fixture(type: string): WherebyEvent {
   const parsed = parseEvent(JSON.parse(readFileSync(path.join(sharedFixtures, "events", `${type}.json`), "utf8")));
@@ -34,5 +35,19 @@ describe("partitionKeyOf", () => {
     expect(partitionKeyOf(event("room.client.raisedHand", { roomName: "/yoga", roomSessionId: "s-9" }))).toBe("session:s-9");
     expect(partitionKeyOf(event("account.updated", { plan: "pro" }))).toBeNull();
     expect(partitionKeyOf(event("room.session.started", {}))).toBeNull();
+  });
+});
+
+describe("partitionKeyOfSession", () => {
+  it("gives the partition each derived session came from, named by Whereby or cut from its room's log", () => {
+    for (const roomSessionId of ["s-named", null]) {
+      const log = new MeetingLog({ roomName: "/yoga-1", roomSessionId, day: "2026-03-02" })
+        .join("09:00:00", "p-1")
+        .join("09:01:00", "p-2")
+        .started("09:01:00");
+      const events = log.events();
+      const [session] = deriveSessions(events, options);
+      expect(partitionKeyOfSession(session!)).toBe(partitionKeyOf(events[0]!));
+    }
   });
 });

@@ -80,8 +80,8 @@ describe("a 50-minute class of 15 students", () => {
     const rejoined = person(session, "external:student-14");
     expect(rejoined).toMatchObject({ connectedSeconds: 2818, attendancePercent: 93.9, displayName: "Student 14" });
     expect(rejoined.connections).toEqual([
-      { participantId: "p-s14-a", joinedAt: "2026-03-03T09:01:00.000Z", leftAt: "2026-03-03T09:20:00.000Z", joinInferred: false, leftInferred: false },
-      { participantId: "p-s14-b", joinedAt: "2026-03-03T09:21:15.000Z", leftAt: "2026-03-03T09:49:13.000Z", joinInferred: false, leftInferred: false },
+      { participantId: "p-s14-a", joinedAt: "2026-03-03T09:01:00.000Z", leftAt: "2026-03-03T09:20:00.000Z", joinInferred: false, leftInferred: false, participantIdInferred: false },
+      { participantId: "p-s14-b", joinedAt: "2026-03-03T09:21:15.000Z", leftAt: "2026-03-03T09:49:13.000Z", joinInferred: false, leftInferred: false, participantIdInferred: false },
     ]);
     // crashed: closed at the effective end; 2880 / 3000 = 96 %
     expect(person(session, "external:student-15")).toMatchObject({

@@ -135,6 +135,7 @@ describe("session times", () => {
         leftAt: "2026-03-02T09:52:00.000Z",
         joinInferred: false,
         leftInferred: false,
+        participantIdInferred: false,
       },
     ]);
     // 09:00 → 09:52 = 52 min = 3120 s; attended within [09:01:01, 09:40:00] = all of it
