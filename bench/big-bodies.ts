@@ -109,7 +109,7 @@ async function run(store: string): Promise<void> {
     }
     console.log(
       `${store}: ${JOINS} joins of ${(bodyBytes / 1024).toFixed(0)} kB\n` +
-        `  first read, once derived       ms: ${first.ms.toFixed(0)}\n` +
+        `  first list read (waits until derived) ms: ${first.ms.toFixed(0)}\n` +
         `  GET /api/sessions?limit=1     ms: ${fmt(list)}   (${listBytes} bytes)\n` +
         `  GET /api/sessions/:id         ms: ${fmt(detail)}   (${(detailBytes / 1024).toFixed(0)} kB)`,
     );
