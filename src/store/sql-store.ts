@@ -440,7 +440,8 @@ export class SqlEventStore implements EventStore {
     try {
       return await this.saveSessionRows(rows);
     } catch (error) {
-      if (!refusedForItsValues(error) || rows.partitions.length === 1) throw error;
+      if (!refusedForItsValues(error)) throw error;
+      if (rows.partitions.length === 1) throw new SessionsRefusedError([derived.partitions[0]!.partitionKey], [(error as Error).message]);
     }
     // A partition whose rows the database will never take (a person's key too long for its index, say) must not
     // keep the others saved with it from being saved: each alone, and only those at fault fail.

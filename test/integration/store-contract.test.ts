@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
+import { SessionsRefusedError } from "../../src/store/event-store.js";
 import { toSessionRows } from "../../src/store/session-rows.js";
 import { InvalidCursorError } from "../../src/store/sql-store.js";
 import { queryPostgres } from "../helpers/postgres.js";
@@ -125,6 +126,24 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     if (kind === "sqlite") expect(outcomes).toEqual([true, true, true]);
     else expect(outcomes).toEqual([true, { refused: expect.stringMatching(/index row/) }, true]);
     expect(await t.store.append([incomingEvent("before"), incomingEvent("after")])).toEqual([false, false]);
+  });
+
+  it("refuses alone the sessions of a partition it can never keep, and saves those saved with it", async () => {
+    // A person's key of 12,000 characters that do not compress: more than PostgreSQL's index of people holds.
+    const huge = { ...session("x", "2026-03-01T09:00:00.000Z").participants[0]!, key: `external:${randomBytes(6000).toString("hex")}` };
+    const unkeepable = { ...version("session:huge"), sessions: [session("huge", "2026-03-01T09:00:00.000Z", { participants: [huge] })] };
+    const fine = { ...version("session:fine"), sessions: [session("fine", "2026-03-01T10:00:00.000Z")] };
+    for (const partitions of [[unkeepable, fine], [unkeepable]]) {
+      const saving = t.store.replaceSessions(toSessionRows(partitions));
+      if (kind === "sqlite") await saving;
+      else {
+        const refused = await saving.then(() => null, (error: unknown) => error);
+        expect(refused).toBeInstanceOf(SessionsRefusedError);
+        expect((refused as SessionsRefusedError).partitionKeys).toEqual(["session:huge"]);
+      }
+    }
+    expect((await t.store.getSession("fine"))?.summary.id).toBe("fine");
+    expect((await t.store.getSession("huge")) !== null).toBe(kind === "sqlite");
   });
 
   it("takes batches committed at once, holding ids in opposite orders: each id stored once, new to one batch", async () => {

@@ -112,7 +112,7 @@ describe.runIf(postgresAvailable)("an event the spool cannot drain into PostgreS
     await dropSchema(schema);
   });
 
-  it("is quarantined and counted, and what was spooled behind it reaches PostgreSQL", async () => {
+  it("is quarantined and counted, and what was spooled behind it, NUL and all, reaches PostgreSQL", async () => {
     proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
     const proxied = new URL(POSTGRES_URL);
     proxied.port = String(proxy.port);
@@ -124,7 +124,8 @@ describe.runIf(postgresAvailable)("an event the spool cannot drain into PostgreS
 
     await proxy.cut();
     const unkeepable = joinedEvent({}, { roomName: hugeRoomName() });
-    const behind = Array.from({ length: 5 }, () => joinedEvent());
+    const withNul = joinedEvent({ id: `spooled\u0000${randomBytes(4).toString("hex")}` }, { roomName: "/r\u0000", displayName: "A\u0000" });
+    const behind = [withNul, ...Array.from({ length: 4 }, () => joinedEvent())];
     for (const event of [joinedEvent(), unkeepable, ...behind]) expect((await deliver(url, event, { secret })).status).toBe(200);
     expect(await (await fetch(`${url}/healthz`)).json()).toMatchObject({ status: "degraded", spooled: 7 });
 
@@ -136,6 +137,8 @@ describe.runIf(postgresAvailable)("an event the spool cannot drain into PostgreS
     const events = (await (await get("/api/events?limit=500")).json()) as { results: { id: string }[] };
     expect(events.results).toHaveLength(6);
     expect(events.results.map((e) => e.id)).not.toContain(unkeepable.id);
+    expect(events.results.map((e) => e.id)).toContain(withNul.id);
+    expect(await (await deliver(url, withNul, { secret })).json()).toMatchObject({ duplicate: true });
     const quarantine = (await (await get("/api/quarantine")).json()) as { results: Quarantined[] };
     expect(quarantine.results.map((q) => [q.reason, Buffer.from(q.body, "base64").toString()])).toEqual([
       ["invalid_event", JSON.stringify(unkeepable)],
