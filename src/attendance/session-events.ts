@@ -43,13 +43,19 @@ function mapEntry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 /**
  * A session Whereby named is one meeting, and none goes {@link SILENCE_MS} without an event: of events that far apart,
  * the earlier ones carry a clock that was wrong (a join dated years back would otherwise make a connection of years).
- * The session is its events from the last such silence on; those before it play no part in its figures.
+ * The session is its events from the last such silence on; those before it play no part in its figures, nor do
+ * recordings or transcriptions that far before its first event (a leave without its join opens at the first of any).
  */
-function sinceLastSilence(events: TimedEvent[]): TimedEvent[] {
+function sinceLastSilence(session: SessionEvents): void {
+  const { events } = session;
   for (let i = events.length - 1; i > 0; i -= 1) {
-    if (events[i]!.at - events[i - 1]!.at >= SILENCE_MS) return events.slice(i);
+    if (events[i]!.at - events[i - 1]!.at >= SILENCE_MS) {
+      session.events = events.slice(i);
+      break;
+    }
   }
-  return events;
+  const first = session.events[0];
+  if (first !== undefined) session.artifacts = session.artifacts.filter(({ at }) => first.at - at < SILENCE_MS);
 }
 
 /** From the session's first event to the grace after its last; without end while the session may still go on. */
@@ -104,7 +110,7 @@ export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents
   }
 
   const sessions = [...named.values()];
-  for (const session of sessions) session.events = sinceLastSilence(session.events);
+  for (const session of sessions) sinceLastSilence(session);
   const byRoom = new Map<string, SessionEvents[]>();
   for (const session of sessions) {
     if (session.roomName !== null) mapEntry(byRoom, session.roomName, () => []).push(session);

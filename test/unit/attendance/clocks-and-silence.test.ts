@@ -62,6 +62,8 @@ describe("an event whose createdAt lies far from its receipt", () => {
     for (const roomSessionId of ["s-old-join", null]) {
       const log = lesson(roomSessionId).join("1971-01-01T00:00:00.000Z", "p-cy", { numClients: 3 });
       log.leave("09:20:00", "p-cy", { numClients: 2 });
+      // A transcription dated as wrongly: a leave without its join would open at it.
+      log.artifact("transcription.started", "1971-01-01T00:00:00.000Z", { transcriptionId: "tr-1971" });
       const events = log.events();
       const sessions = deriveSessions(events, { ...options, receivedAt: receipts(events) });
       const today = sessions.find((s) => s.startedAt.startsWith(day))!;
