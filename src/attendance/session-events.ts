@@ -58,19 +58,25 @@ function sinceLastSilence(session: SessionEvents): void {
   if (first !== undefined) session.artifacts = session.artifacts.filter(({ at }) => first.at - at < SILENCE_MS);
 }
 
-/** From the session's first event to the grace after its last; without end while the session may still go on. */
-function spanOf(session: SessionEvents): { start: number; end: number } {
+/**
+ * From the session's first event to the grace after its last; without end while the session may still go on at `now`
+ * (it is over once silent for {@link SILENCE_MS}).
+ */
+function spanOf(session: SessionEvents, now: number): { start: number; end: number } {
   const own = session.events.length > 0 ? session.events : session.artifacts;
   const start = own[0]?.at ?? 0;
   const last = own[own.length - 1]?.at ?? start;
-  const over = session.closedWithoutReport || session.events.some((timed) => timed.event.type === "room.session.ended");
+  const over =
+    session.closedWithoutReport ||
+    now - last >= SILENCE_MS ||
+    session.events.some((timed) => timed.event.type === "room.session.ended");
   return { start, end: over ? last + ARTIFACT_GRACE_MS : Number.POSITIVE_INFINITY };
 }
 
 /** Each artifact goes to the latest-starting session of its room whose span holds it; none, and it is left out. */
-function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly SessionEvents[]): void {
+function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly SessionEvents[], now: number): void {
   if (artifacts.length === 0 || sessions.length === 0) return;
-  const spans = sessions.map((session) => ({ session, ...spanOf(session) }));
+  const spans = sessions.map((session) => ({ session, ...spanOf(session, now) }));
   const touched = new Set<SessionEvents>();
   for (const artifact of artifacts) {
     const [home] = spans
@@ -85,9 +91,9 @@ function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly Se
 
 /**
  * @example
- * groupIntoSessions(orderEvents(events)).map((session) => session.id); // ["3c1f6a2e-…", "derived-5b0c…"]
+ * groupIntoSessions(orderEvents(events, {}), Date.now()).map((session) => session.id); // ["3c1f6a2e-…", "derived-5b0c…"]
  */
-export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents[] {
+export function groupIntoSessions(ordered: readonly TimedEvent[], now: number): SessionEvents[] {
   const named = new Map<string, SessionEvents>();
   const rooms = new Map<string, RoomLog>();
   for (const timed of ordered) {
@@ -122,7 +128,7 @@ export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents
       sessions.push(session);
       ofRoom.push(session);
     }
-    attachArtifacts(room.artifacts, ofRoom);
+    attachArtifacts(room.artifacts, ofRoom, now);
   }
   return sessions;
 }

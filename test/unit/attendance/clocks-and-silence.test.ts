@@ -122,6 +122,15 @@ describe("a session whose end never comes", () => {
     expect(session).toMatchObject({ ongoing: false, endInferred: true, durationSeconds: 0, participantSeconds: 0, billableParticipantMinutes: 0 });
   });
 
+  it("takes no recording made after its end and grace, though Whereby named no session for either", () => {
+    const log = silent(null)
+      .artifact("recording.finished", "10:30:00", { recordingId: "rec-soon" }, false)
+      .artifact("recording.finished", "2026-03-03T09:00:00.000Z", { recordingId: "rec-next-day" }, false);
+    const session = onlySession(deriveSessions(log.events(), { ...options, now: Date.parse("2026-03-04T12:00:00Z") }));
+    // Ended 09:01:30: the grace of two hours holds the first, not the one of the next day.
+    expect(session.recordings.map((r) => r.data.recordingId)).toEqual(["rec-soon"]);
+  });
+
   it("marks a reported end as not inferred", () => {
     const session = onlySession(deriveSessions(lesson("s-reported").events(), options));
     expect(session).toMatchObject({ ongoing: false, endInferred: false, endedAt: "2026-03-02T09:30:00.000Z" });
