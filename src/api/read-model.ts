@@ -165,7 +165,7 @@ export class ReadModel {
     // own, the derivation says.
     const rows = await this.store.bodiesOfPartitions([found.partitionKey]);
     const { events, receivedAt } = eventsFromLog(rows);
-    const ids = eventIdsOfSession(events, id, { receivedAt }, window.nextStartedAt ?? Infinity);
+    const ids = eventIdsOfSession(events, id, { now: this.clock(), receivedAt }, window.nextStartedAt ?? Infinity);
     return { partitionKey: null, ids: [...ids, ...artifacts] };
   }
 

@@ -4,7 +4,7 @@
 import type { WherebyEvent } from "../whereby/events.js";
 import { compareText } from "./compare-text.js";
 import { deriveSession } from "./derive-session.js";
-import { orderEvents, type Receipts } from "./event-order.js";
+import { orderEvents } from "./event-order.js";
 import { groupIntoSessions } from "./session-events.js";
 import type { SessionDetail } from "./types.js";
 
@@ -36,7 +36,7 @@ export interface DeriveOptions {
  */
 export function deriveSessions(events: readonly WherebyEvent[], options: DeriveOptions): SessionDetail[] {
   const metadata = { secrets: options.metadataSecrets, maxAgeSeconds: options.metadataMaxAgeSeconds };
-  return groupIntoSessions(orderEvents(events, { receivedAt: options.receivedAt }))
+  return groupIntoSessions(orderEvents(events, { receivedAt: options.receivedAt }), options.now)
     .map((session) => deriveSession(session, metadata, options.now))
     .sort((a, b) => compareText(b.startedAt, a.startedAt) || compareText(a.id, b.id));
 }
@@ -47,15 +47,15 @@ export function deriveSessions(events: readonly WherebyEvent[], options: DeriveO
  * Artifacts made at or after `artifactsBefore` are left out.
  *
  * @example
- * eventIdsOfSession(roomEvents, "derived-5b0c…"); // the ids of that morning's joins, leaves, start and end
+ * eventIdsOfSession(roomEvents, "derived-5b0c…", { now: Date.now() }); // that morning's joins, leaves, start and end
  */
 export function eventIdsOfSession(
   events: readonly WherebyEvent[],
   sessionId: string,
-  receipts: Receipts,
+  options: Pick<DeriveOptions, "now" | "receivedAt">,
   artifactsBefore = Infinity,
 ): string[] {
-  const session = groupIntoSessions(orderEvents(events, receipts)).find((s) => s.id === sessionId);
+  const session = groupIntoSessions(orderEvents(events, options), options.now).find((s) => s.id === sessionId);
   if (!session) return [];
   const artifacts = session.artifacts.filter(({ at }) => at < artifactsBefore);
   return [...session.events, ...artifacts].map(({ event }) => event.id);

@@ -43,28 +43,40 @@ function mapEntry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
 /**
  * A session Whereby named is one meeting, and none goes {@link SILENCE_MS} without an event: of events that far apart,
  * the earlier ones carry a clock that was wrong (a join dated years back would otherwise make a connection of years).
- * The session is its events from the last such silence on; those before it play no part in its figures.
+ * The session is its events from the last such silence on; those before it play no part in its figures, nor do
+ * recordings or transcriptions that far before its first event (a leave without its join opens at the first of any).
  */
-function sinceLastSilence(events: TimedEvent[]): TimedEvent[] {
+function sinceLastSilence(session: SessionEvents): void {
+  const { events } = session;
   for (let i = events.length - 1; i > 0; i -= 1) {
-    if (events[i]!.at - events[i - 1]!.at >= SILENCE_MS) return events.slice(i);
+    if (events[i]!.at - events[i - 1]!.at >= SILENCE_MS) {
+      session.events = events.slice(i);
+      break;
+    }
   }
-  return events;
+  const first = session.events[0];
+  if (first !== undefined) session.artifacts = session.artifacts.filter(({ at }) => first.at - at < SILENCE_MS);
 }
 
-/** From the session's first event to the grace after its last; without end while the session may still go on. */
-function spanOf(session: SessionEvents): { start: number; end: number } {
+/**
+ * From the session's first event to the grace after its last; without end while the session may still go on at `now`
+ * (it is over once silent for {@link SILENCE_MS}).
+ */
+function spanOf(session: SessionEvents, now: number): { start: number; end: number } {
   const own = session.events.length > 0 ? session.events : session.artifacts;
   const start = own[0]?.at ?? 0;
   const last = own[own.length - 1]?.at ?? start;
-  const over = session.closedWithoutReport || session.events.some((timed) => timed.event.type === "room.session.ended");
+  const over =
+    session.closedWithoutReport ||
+    now - last >= SILENCE_MS ||
+    session.events.some((timed) => timed.event.type === "room.session.ended");
   return { start, end: over ? last + ARTIFACT_GRACE_MS : Number.POSITIVE_INFINITY };
 }
 
 /** Each artifact goes to the latest-starting session of its room whose span holds it; none, and it is left out. */
-function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly SessionEvents[]): void {
+function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly SessionEvents[], now: number): void {
   if (artifacts.length === 0 || sessions.length === 0) return;
-  const spans = sessions.map((session) => ({ session, ...spanOf(session) }));
+  const spans = sessions.map((session) => ({ session, ...spanOf(session, now) }));
   const touched = new Set<SessionEvents>();
   for (const artifact of artifacts) {
     const [home] = spans
@@ -79,9 +91,9 @@ function attachArtifacts(artifacts: readonly TimedEvent[], sessions: readonly Se
 
 /**
  * @example
- * groupIntoSessions(orderEvents(events)).map((session) => session.id); // ["3c1f6a2e-…", "derived-5b0c…"]
+ * groupIntoSessions(orderEvents(events, {}), Date.now()).map((session) => session.id); // ["3c1f6a2e-…", "derived-5b0c…"]
  */
-export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents[] {
+export function groupIntoSessions(ordered: readonly TimedEvent[], now: number): SessionEvents[] {
   const named = new Map<string, SessionEvents>();
   const rooms = new Map<string, RoomLog>();
   for (const timed of ordered) {
@@ -104,7 +116,7 @@ export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents
   }
 
   const sessions = [...named.values()];
-  for (const session of sessions) session.events = sinceLastSilence(session.events);
+  for (const session of sessions) sinceLastSilence(session);
   const byRoom = new Map<string, SessionEvents[]>();
   for (const session of sessions) {
     if (session.roomName !== null) mapEntry(byRoom, session.roomName, () => []).push(session);
@@ -116,7 +128,7 @@ export function groupIntoSessions(ordered: readonly TimedEvent[]): SessionEvents
       sessions.push(session);
       ofRoom.push(session);
     }
-    attachArtifacts(room.artifacts, ofRoom);
+    attachArtifacts(room.artifacts, ofRoom, now);
   }
   return sessions;
 }

@@ -62,6 +62,8 @@ describe("an event whose createdAt lies far from its receipt", () => {
     for (const roomSessionId of ["s-old-join", null]) {
       const log = lesson(roomSessionId).join("1971-01-01T00:00:00.000Z", "p-cy", { numClients: 3 });
       log.leave("09:20:00", "p-cy", { numClients: 2 });
+      // A transcription dated as wrongly: a leave without its join would open at it.
+      log.artifact("transcription.started", "1971-01-01T00:00:00.000Z", { transcriptionId: "tr-1971" });
       const events = log.events();
       const sessions = deriveSessions(events, { ...options, receivedAt: receipts(events) });
       const today = sessions.find((s) => s.startedAt.startsWith(day))!;
@@ -118,6 +120,15 @@ describe("a session whose end never comes", () => {
     const log = new MeetingLog({ roomName: "/march", roomSessionId: "s-march", day: "2026-03-10" }).join("10:00:00", "p-one");
     const session = onlySession(deriveSessions(log.events(), { ...options, now: Date.parse("2026-12-05T07:00:00Z") }));
     expect(session).toMatchObject({ ongoing: false, endInferred: true, durationSeconds: 0, participantSeconds: 0, billableParticipantMinutes: 0 });
+  });
+
+  it("takes no recording made after its end and grace, though Whereby named no session for either", () => {
+    const log = silent(null)
+      .artifact("recording.finished", "10:30:00", { recordingId: "rec-soon" }, false)
+      .artifact("recording.finished", "2026-03-03T09:00:00.000Z", { recordingId: "rec-next-day" }, false);
+    const session = onlySession(deriveSessions(log.events(), { ...options, now: Date.parse("2026-03-04T12:00:00Z") }));
+    // Ended 09:01:30: the grace of two hours holds the first, not the one of the next day.
+    expect(session.recordings.map((r) => r.data.recordingId)).toEqual(["rec-soon"]);
   });
 
   it("marks a reported end as not inferred", () => {
