@@ -63,9 +63,15 @@ export class LiveStream {
     this.heartbeat.unref();
   }
 
-  /** Ends every stream: they never end by themselves, and shutdown would otherwise wait for the browsers. */
+  /**
+   * Ends every stream: they never end by themselves, and shutdown would otherwise wait for the browsers. One that is
+   * behind is cut off, as it would never take the end.
+   */
   endAll(): void {
-    for (const client of this.clients) client.end();
+    for (const client of this.clients) {
+      if (client.writableLength > 0) client.destroy();
+      else client.end();
+    }
   }
 
   private remove(response: ServerResponse): void {

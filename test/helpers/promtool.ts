@@ -9,15 +9,15 @@ import { it } from "vitest";
 
 const onCi = Boolean(process.env.CI) && !["false", "0"].includes(String(process.env.CI));
 
-/** PROMTOOL_PATH, or the first promtool on PATH, or null. */
+/** PROMTOOL_PATH when it is there, or the first promtool on PATH, or null. */
 export const PROMTOOL_PATH: string | null =
-  process.env.PROMTOOL_PATH ??
-  (process.env.PATH ?? "")
-    .split(delimiter)
-    .filter((folder) => folder !== "")
-    .map((folder) => join(folder, "promtool"))
-    .find((candidate) => existsSync(candidate)) ??
-  null;
+  (process.env.PROMTOOL_PATH
+    ? [process.env.PROMTOOL_PATH]
+    : (process.env.PATH ?? "")
+        .split(delimiter)
+        .filter((folder) => folder !== "")
+        .map((folder) => join(folder, "promtool"))
+  ).find((candidate) => existsSync(candidate)) ?? null;
 
 /**
  * `it` when promtool is there or CI demands it; otherwise `it.skip` after a warning nobody can miss.
@@ -29,7 +29,7 @@ export const itWithPromtool: typeof it = (() => {
   if (PROMTOOL_PATH !== null || onCi) return it;
   const bar = "!".repeat(100);
   console.warn(
-    `\n${bar}\n  PROMTOOL TEST SKIPPED: no promtool on PATH.\n` +
+    `\n${bar}\n  PROMTOOL TEST SKIPPED: no promtool on PATH (or at PROMTOOL_PATH).\n` +
       `  Install it with: apt-get install -y prometheus   (CI=true makes this a failure)\n${bar}\n`,
   );
   return it.skip as unknown as typeof it;

@@ -66,6 +66,17 @@ async function metricValue(server: TestServer, name: string): Promise<number | u
   return line === undefined ? undefined : Number(line.split(" ")[1]);
 }
 
+/** Delivers one event and resolves with the milliseconds until its 200. */
+async function timedDelivery(server: TestServer, event: object): Promise<number> {
+  const started = performance.now();
+  const res = await deliver(server.url, event, { secret: server.secret });
+  await res.arrayBuffer();
+  expect(res.status).toBe(200);
+  return performance.now() - started;
+}
+
+const medianOf = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -148,6 +159,9 @@ describe("the live stream with subscribers that never read", () => {
   });
 
   it(`cuts off ${SUBSCRIBERS} subscribers that never read ${EVENTS} events of 200 kB, without slowing a delivery or growing memory`, async () => {
+    // The same deliveries with nobody watching first: what an acknowledgement takes on this machine right now.
+    const alone: number[] = [];
+    for (let i = 0; i < 10; i += 1) alone.push(await timedDelivery(server, joinedEvent({}, { displayName: "x".repeat(200_000) })));
     const sockets = await Promise.all(Array.from({ length: SUBSCRIBERS }, () => neverReading(server.url, server.token)));
     const reader = await reading(server.url, server.token);
     try {
@@ -158,22 +172,21 @@ describe("the live stream with subscribers that never read", () => {
       for (let i = 0; i < EVENTS; i += 1) {
         const event = joinedEvent({}, { displayName: `${i}-${"x".repeat(200_000)}` });
         ids.push(event.id);
-        const started = performance.now();
-        const res = await deliver(server.url, event, { secret: server.secret });
-        acks.push(performance.now() - started);
-        expect(res.status).toBe(200);
-        await res.arrayBuffer();
+        acks.push(await timedDelivery(server, event));
       }
       // The subscriber that reads gets every event.
       await until(() => ids.every((id) => reader.text().includes(`"id":"${id}"`)), 20_000);
       const grownMb = (heldBytes() - heldBefore) / 2 ** 20;
+      const [median, usual] = [medianOf(acks), medianOf(alone)];
       const slowest = Math.max(...acks);
-      const median = [...acks].sort((a, b) => a - b)[Math.floor(acks.length / 2)]!;
-      const figures = `${SUBSCRIBERS} never reading: memory held +${grownMb.toFixed(1)} MB, acknowledgements median ${median.toFixed(0)} ms, slowest ${slowest.toFixed(0)} ms`;
+      const figures =
+        `${SUBSCRIBERS} never reading: memory held +${grownMb.toFixed(1)} MB, acknowledgements median ${median.toFixed(0)} ms ` +
+        `(${usual.toFixed(0)} ms with nobody watching), slowest ${slowest.toFixed(0)} ms`;
       console.info(figures);
       expect(grownMb, figures).toBeLessThan(40);
-      expect(median, figures).toBeLessThan(200);
-      expect(slowest, figures).toBeLessThan(1000);
+      // However loaded the machine, watchers that never read must not make acknowledging slower.
+      expect(median, figures).toBeLessThan(2 * usual + 50);
+      expect(slowest, figures).toBeLessThan(2000);
       expect(await metricValue(server, "meetmeter_live_stream_subscribers_cut_total"), figures).toBe(SUBSCRIBERS);
       expect(await metricValue(server, "meetmeter_live_stream_subscribers"), figures).toBe(1);
     } finally {
