@@ -240,7 +240,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     insecureSkipVerification: config.insecureSkipVerification,
     onUnverified: () => app.log.warn("signature verification is switched off (--insecure-skip-verification)"),
   });
-  const readModel = new ReadModel(store, writer, metadata);
+  const readModel = new ReadModel(store, writer);
   const authorize = requireToken(token);
 
   app.addHook("onResponse", async (request, reply) => {

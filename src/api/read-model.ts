@@ -3,10 +3,10 @@
  * events acknowledged before them are derived. Ongoing sessions, the only figures that move with the clock, are brought
  * to now at read time from what was saved (see running-figures.ts), never by reading or deriving their events.
  */
-import { eventIdsOfSession } from "../attendance/index.js";
-import { detailAt, summaryAt } from "../attendance/running-figures.js";
+import { eventIdsOfSession, partitionKeyOfSession } from "../attendance/index.js";
+import { detailAt, runsAt, summaryAt } from "../attendance/running-figures.js";
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
-import { eventsFromLog, type MetadataOptions } from "../projection/projector.js";
+import { eventsFromLog } from "../projection/projector.js";
 import type {
   EventStore,
   Page,
@@ -61,29 +61,52 @@ function withArtifacts(session: SessionDetail, rows: readonly StoredEvent[], win
   return { ...session, recordings, transcriptions };
 }
 
+/** What keeps the derived rows current: reads wait for it to catch up, and have it derive what fell silent. */
+export interface Projection {
+  /** Resolves once every event acknowledged before this call is derived. */
+  idle(): Promise<void>;
+  /** Derives these partitions again soon. */
+  markDirty(partitionKeys: Iterable<string | null>): unknown;
+}
+
 export class ReadModel {
   constructor(
     private readonly store: EventStore,
-    /** What keeps the derived rows current, if anything does: reads wait for it to catch up. */
-    private readonly projector: { idle(): Promise<void> } | null,
-    private readonly metadata: MetadataOptions,
+    private readonly projection: Projection,
     private readonly clock: () => number = Date.now,
   ) {}
 
   /** Resolves once every event acknowledged before this call is derived. */
   async current(): Promise<void> {
-    await this.projector?.idle();
+    await this.projection.idle();
+  }
+
+  /**
+   * A session saved ongoing that has since fallen silent is over (see runsAt): its figures are no longer the saved ones
+   * run on, so it is derived again, off this thread, before it is read. The projection does that within 30 s anyway; a
+   * read that meets one first asks for it and waits. Answers whether any was.
+   */
+  private async settleSilent(sessions: readonly { id: string; roomName: string | null }[]): Promise<boolean> {
+    if (sessions.length === 0) return false;
+    await this.projection.markDirty(sessions.map(partitionKeyOfSession));
+    await this.projection.idle();
+    return true;
   }
 
   /**
    * Summaries as saved, an ongoing one's brought to now from its running figures: a list never reads or derives a
    * session's detail or events, so one session's size does not slow it. (A row saved before running figures were
-   * kept shows its saved figures until its session is derived again: within 30 s for one started within the day.)
+   * kept shows its saved figures until its session is derived again: within 30 s.)
    */
   async listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SessionSummary>> {
     await this.current();
-    const page = await this.store.listSessions(filter, limit, cursor);
-    const now = this.clock();
+    let page = await this.store.listSessions(filter, limit, cursor);
+    let now = this.clock();
+    const silent = page.results.filter(({ ongoing, running }) => ongoing && running && !runsAt(running, now));
+    if (await this.settleSilent(silent)) {
+      page = await this.store.listSessions(filter, limit, cursor);
+      now = this.clock();
+    }
     const results = page.results.map(({ running, ...saved }) =>
       saved.ongoing && running ? summaryAt(summaryOf(saved), running, now) : summaryOf(saved),
     );
@@ -96,8 +119,13 @@ export class ReadModel {
    */
   async sessionJson(id: string): Promise<string | null> {
     await this.current();
-    const found = await this.store.getSession(id);
+    let found = await this.store.getSession(id);
     if (!found) return null;
+    const { ongoing, running } = found.summary;
+    if (ongoing && running && !runsAt(running, this.clock()) && (await this.settleSilent([found.summary]))) {
+      found = await this.store.getSession(id);
+      if (!found) return null;
+    }
     const window = await this.artifactWindowOf(found.summary, found.partitionKey);
     if (!found.summary.ongoing) {
       const artifacts = await this.roomArtifactsOf(found.summary, window);

@@ -7,6 +7,7 @@
 import { unionLength, type Interval } from "./intervals.js";
 import { attendancePercent } from "./persons.js";
 import type { Person, SessionDetail, SessionSummary } from "./types.js";
+import { SILENCE_MS } from "./session-times.js";
 import { secondsOf } from "./time.js";
 
 export interface RunningFigures {
@@ -15,6 +16,19 @@ export interface RunningFigures {
   closedMinutes: number;
   /** When each human connection still in the room joined, in milliseconds since the epoch. */
   openJoinedAt: number[];
+  /**
+   * When the session is over unless another event comes: {@link SILENCE_MS} after its last. Its figures then are no
+   * longer these run on, but those of its events derived again (see {@link runsAt}).
+   */
+  silentAt: number;
+}
+
+/**
+ * Whether figures brought to `now` from these running figures are what deriving the session's events then would give:
+ * until the session falls silent. A row saved before `silentAt` was kept has none, and runs on as before.
+ */
+export function runsAt(running: RunningFigures, now: number): boolean {
+  return running.silentAt === undefined || now < running.silentAt;
 }
 
 /**
@@ -26,7 +40,12 @@ export interface RunningFigures {
  */
 export function runningFiguresOf(session: SessionDetail): RunningFigures | null {
   if (!session.ongoing) return null;
-  const running: RunningFigures = { closedMs: 0, closedMinutes: 0, openJoinedAt: [] };
+  const running: RunningFigures = {
+    closedMs: 0,
+    closedMinutes: 0,
+    openJoinedAt: [],
+    silentAt: Date.parse(session.lastEventAt) + SILENCE_MS,
+  };
   for (const person of session.participants) {
     for (const connection of person.connections) {
       const joinedAt = Date.parse(connection.joinedAt);

@@ -17,6 +17,8 @@ export const SILENCE_MS = 12 * 3_600_000;
 export interface SessionTimes {
   /** The session's first event of any kind: where a leave whose join never came is opened. */
   firstAt: number;
+  /** Its last event: {@link SILENCE_MS} after it, with no event since, the session is over. */
+  lastAt: number;
   startedAt: number;
   reportedEndedAt: number | null;
   /** null while ongoing. */
@@ -107,5 +109,5 @@ export function sessionTimes(session: SessionEvents, now: number): SessionTimes 
     endedAt = fall ?? reportedEndedAt ?? lastAt;
   }
   const endInferred = !ongoing && reportedEndedAt === null;
-  return { firstAt, startedAt, reportedEndedAt, endedAt, ongoing, endInferred, countedUntil: endedAt ?? now };
+  return { firstAt, lastAt, startedAt, reportedEndedAt, endedAt, ongoing, endInferred, countedUntil: endedAt ?? now };
 }

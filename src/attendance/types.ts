@@ -80,6 +80,8 @@ export interface SessionDetail extends SessionSummary {
    * room, or it never held two and emptied. `endedAt` was then read from its own events.
    */
   endInferred: boolean;
+  /** When its last event was made: a session still ongoing is over once it has been silent for 12 hours since. */
+  lastEventAt: string;
   participants: Person[];
   bots: Person[];
   timeline: TimelinePoint[];

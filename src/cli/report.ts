@@ -7,6 +7,7 @@ import { isTimeZone, usageBound, type UsageInterval } from "../api/usage.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
+import { Projector } from "../projection/projector.js";
 import type { EventStore } from "../store/event-store.js";
 import { databaseOption, withExistingStore } from "./context.js";
 import { formatDuration, formatTable, type Cell } from "./table.js";
@@ -32,11 +33,10 @@ function checkRange(from: string | null | undefined, to: string | null | undefin
   if (rangeProblem(from, to) !== null) throw new ConfigError("--from must be before --to.");
 }
 
+/** Reads as the service answers them; a session that fell silent since it was saved is derived again here. */
 function readModelOf(store: EventStore, config: Config): ReadModel {
-  return new ReadModel(store, null, {
-    metadataSecrets: config.metadataSecrets,
-    metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
-  });
+  const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
+  return new ReadModel(store, new Projector(store, metadata, { delayMs: 0 }));
 }
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;

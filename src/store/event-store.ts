@@ -141,7 +141,7 @@ export interface SavedSummary extends SessionSummary {
 /** A stored session: its summary, and its detail as the JSON text it was saved as. */
 export interface StoredSession {
   partitionKey: string;
-  summary: SessionSummary;
+  summary: SavedSummary;
   detailJson: string;
 }
 

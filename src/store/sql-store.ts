@@ -3,7 +3,6 @@
  * postgres/ only opens the connection with its durability settings.
  */
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
-import type { SessionSummary } from "../attendance/types.js";
 import {
   SessionsRefusedError,
   type AppendOutcome,
@@ -581,7 +580,7 @@ export class SqlEventStore implements EventStore {
       .where("id", "=", storable(id))
       .executeTakeFirst();
     if (!row) return null;
-    return { partitionKey: row.partition_key, summary: JSON.parse(row.summary) as SessionSummary, detailJson: row.detail };
+    return { partitionKey: row.partition_key, summary: JSON.parse(row.summary) as SavedSummary, detailJson: row.detail };
   }
 
   async sessionsOfPerson(key: string): Promise<PersonSessionRow[]> {

@@ -30,6 +30,7 @@ function session(id: string, startedAt: string, overrides: Partial<SessionDetail
     reportedEndedAt: null,
     ongoing: false,
     endInferred: true,
+    lastEventAt: startedAt,
     durationSeconds: 60,
     peakParticipants: 2,
     uniqueParticipants: 1,
