@@ -14,6 +14,7 @@ import { parseEvent } from "../../src/whereby/events.js";
 import { api, deliver } from "../helpers/deliver.js";
 import { REPO_ROOT, startTestServer, testConfig, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
+import { runCli } from "../unit/cli/run-cli.js";
 
 const MINUTE = 60_000;
 const SILENCE_MS = 12 * 3_600_000;
@@ -213,4 +214,44 @@ describe.each(STORE_KINDS)("a session saved ongoing that fell silent while no se
     const usage = await (await get("/api/usage")).json();
     expect(usage.total).toMatchObject({ participantSeconds: 120, billableParticipantMinutes: 3 });
   }, 20_000);
+});
+
+describe.each(STORE_KINDS)("a saved ongoing session read after it fell silent, with no service to refresh it, on %s", (kind) => {
+  let testStore: TestStore;
+
+  beforeAll(async () => {
+    testStore = await openTestStore(kind);
+    const { store } = testStore;
+    // Saved as ongoing an hour after its last event, 13 hours ago: it has been over for an hour.
+    const last = Date.now() - 13 * 3_600_000;
+    const data = { roomName: "/unrefreshed", meetingId: "4", roomSessionId: "rs-unrefreshed", subdomain: "school" };
+    const bodies = [
+      eventOf("ur-1", "room.client.joined", last - 90_000, { ...data, ...client("u-ana", "Ana", "host", 1) }),
+      eventOf("ur-2", "room.client.joined", last - 30_000, { ...data, ...client("u-ben", "Ben", "visitor", 2) }),
+      eventOf("ur-3", "room.session.started", last, data),
+    ];
+    await store.append(
+      bodies.map((body) => {
+        const event = parseEvent(body);
+        if (!event.ok) throw new Error(event.message);
+        return toIncomingEvent(event.event, { receivedAt: body.createdAt, channel: null, body: Buffer.from(JSON.stringify(body)) });
+      }),
+    );
+    await new Projector(store, { metadataSecrets: [] }).project(["session:rs-unrefreshed"], last + 3_600_000);
+  }, 60_000);
+  afterAll(async () => {
+    await testStore.cleanup();
+  });
+
+  it("is reported ended at its last event by meetmeter report, not run on to now from what was saved", async () => {
+    const figures = { ongoing: false, endInferred: true, participantSeconds: 120, billableParticipantMinutes: 3 };
+    const database = ["--database", testStore.databaseUrl];
+    const list = await runCli(["report", "sessions", "--format", "json", ...database]);
+    expect(list.code, list.stderr).toBe(0);
+    const { endInferred: _, ...summary } = figures;
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ id: "rs-unrefreshed", ...summary })]);
+    const detail = await runCli(["report", "session", "rs-unrefreshed", "--format", "json", ...database]);
+    expect(detail.code, detail.stderr).toBe(0);
+    expect(JSON.parse(detail.stdout)).toMatchObject(figures);
+  }, 60_000);
 });
