@@ -6,8 +6,8 @@ import { derivationNote, partitionKeyOf, roomNameOf, sessionIdOf, type Derivatio
 import { instantOf } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import type { WherebyEvent } from "../whereby/events.js";
-import { readWebhookEvent } from "../whereby/handle-webhook.js";
-import { verifyWherebySignature } from "../whereby/signature.js";
+import { handleWherebyWebhook, readWebhookEvent, type WebhookVerdict } from "../whereby/handle-webhook.js";
+import { SIGNATURE_HEADER } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
 import {
   EventRefusedError,
@@ -92,19 +92,25 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     throw error;
   }
 
-  return async function receive(delivery) {
-    if (options.insecureSkipVerification) options.onUnverified?.();
-    else {
-      verifyWherebySignature({
-        header: delivery.signatureHeader,
-        body: delivery.body,
-        secrets: options.secrets,
-        toleranceSeconds: options.toleranceSeconds,
-      });
+  /** The library's verdict on a delivery (see handle-webhook.ts): verified, then read. */
+  function judge(delivery: Delivery): WebhookVerdict {
+    if (!options.insecureSkipVerification) {
+      const { secrets, toleranceSeconds } = options;
+      const headers = { [SIGNATURE_HEADER]: delivery.signatureHeader };
+      return handleWherebyWebhook({ body: delivery.body, headers, secrets, toleranceSeconds });
     }
+    options.onUnverified?.();
+    return readWebhookEvent(delivery.body);
+  }
 
-    const verdict = readWebhookEvent(delivery.body);
-    if (!verdict.ok) return quarantine(delivery, new WebhookError(verdict.error, verdict.message));
+  return async function receive(delivery) {
+    const verdict = judge(delivery);
+    if (!verdict.ok) {
+      const error = new WebhookError(verdict.error, verdict.message);
+      // A signed body that is no usable event is kept; an unsigned one is nobody's to keep.
+      if (error.status === 400) return quarantine(delivery, error);
+      throw error;
+    }
     const { event } = verdict;
     const receivedAt = new Date().toISOString();
     const incoming = toIncomingEvent(event, { receivedAt, channel: delivery.channel, body: delivery.body });
