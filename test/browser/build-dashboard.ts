@@ -6,7 +6,8 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { build } from "vite";
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+import { REPO_ROOT } from "../helpers/repo.js";
+
 const APP_DIR = path.join(REPO_ROOT, "src/dashboard/app");
 const BUILT_INDEX = path.join(REPO_ROOT, "dist/dashboard/index.html");
 

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
-import { REPO_ROOT } from "./build-dashboard.js";
+import { REPO_ROOT } from "../helpers/repo.js";
 
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, "test-results/screenshots");
 

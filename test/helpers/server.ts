@@ -4,17 +4,13 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createService, type Service } from "../../src/server.js";
+import { CLI } from "./cli.js";
+import { REPO_ROOT } from "./repo.js";
 import { openTestStore, tempDir, type StoreKind, type TestStore } from "./stores.js";
 
-export const REPO_ROOT = resolve(import.meta.dirname, "../..");
-
-/** Node arguments that run the command line from source, from any working directory. */
-export const CLI = ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href, resolve(REPO_ROOT, "src/cli/main.ts")];
 
 export interface TestServer {
   url: string;

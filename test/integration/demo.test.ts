@@ -1,10 +1,9 @@
 /** `meetmeter demo --exit`, run as a newcomer would: it sends a simulated day through the endpoint and reports it. */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/open-store.js";
-import { CLI } from "../helpers/server.js";
+import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/stores.js";
 
 describe("meetmeter demo --exit", () => {
@@ -17,13 +16,8 @@ describe("meetmeter demo --exit", () => {
     mkdirSync(data);
     writeFileSync(join(data, "notes.txt"), "keep me");
     writeFileSync(join(data, "meetmeter.db"), "an earlier run's database");
-    const result = spawnSync(process.execPath, [...CLI, "demo", "--exit", "--port", "0", "--data", data], {
-      cwd: folder,
-      encoding: "utf8",
-      timeout: 120_000,
-      env: { ...process.env, LOG_LEVEL: "warn" },
-    });
-    expect(result.status, result.stderr).toBe(0);
+    const result = await runCli(["demo", "--exit", "--port", "0", "--data", data], { cwd: folder, timeoutMs: 120_000, env: { LOG_LEVEL: "warn" } });
+    expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(data, "notes.txt"), "utf8")).toBe("keep me");
     const sent = /Sending (\d+) signed webhooks for (\d+) meetings/.exec(result.stdout);
     expect(sent).not.toBeNull();

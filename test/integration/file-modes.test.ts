@@ -11,7 +11,7 @@ import { deliver, joinedEvent } from "../helpers/deliver.js";
 import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
 import { testConfig } from "../helpers/server.js";
 import { incomingEvent, tempDir } from "../helpers/stores.js";
-import { runCli } from "../unit/cli/run-cli.js";
+import { runCli } from "../helpers/cli.js";
 
 function modeOf(path: string): string {
   return (statSync(path).mode & 0o777).toString(8);

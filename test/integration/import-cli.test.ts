@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { joinedEvent } from "../helpers/deliver.js";
 import { STORE_KINDS, openTestStore, tempDir, type TestStore } from "../helpers/stores.js";
-import { runCli } from "../unit/cli/run-cli.js";
+import { runCli } from "../helpers/cli.js";
 
 describe.each(STORE_KINDS)("meetmeter import on %s", (kind) => {
   let t: TestStore;

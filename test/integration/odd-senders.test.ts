@@ -12,9 +12,10 @@ import { Projector } from "../../src/projection/projector.js";
 import { createService, type Service } from "../../src/server.js";
 import { parseEvent } from "../../src/whereby/events.js";
 import { api, deliver } from "../helpers/deliver.js";
-import { REPO_ROOT, startTestServer, testConfig, type TestServer } from "../helpers/server.js";
+import { REPO_ROOT } from "../helpers/repo.js";
+import { startTestServer, testConfig, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
-import { runCli } from "../unit/cli/run-cli.js";
+import { runCli } from "../helpers/cli.js";
 
 const MINUTE = 60_000;
 const SILENCE_MS = 12 * 3_600_000;

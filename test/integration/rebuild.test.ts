@@ -3,7 +3,6 @@
  * service had derived live from the same events, delivered shuffled and duplicated. A restarted service derives what
  * the last one committed but had no time to derive.
  */
-import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
 import { lineToEvent } from "../../src/cli/import-export.js";
@@ -14,7 +13,8 @@ import { generateTraffic, sendEvents } from "../../src/simulate/index.js";
 import type { EventStore, IncomingEvent } from "../../src/store/event-store.js";
 import { openStore } from "../../src/store/open-store.js";
 import { api } from "../helpers/deliver.js";
-import { CLI, REPO_ROOT, startTestServer, testConfig } from "../helpers/server.js";
+import { runCli } from "../helpers/cli.js";
+import { startTestServer, testConfig } from "../helpers/server.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../helpers/stores.js";
 import { MeetingLog } from "../unit/attendance/meeting-log.js";
 
@@ -54,13 +54,8 @@ describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
     expect(live.size).toBe(traffic.truth.sessions.length);
     await server.service.close();
 
-    const result = spawnSync(process.execPath, [...CLI, "rebuild", "--database", server.testStore.databaseUrl], {
-      cwd: REPO_ROOT,
-      encoding: "utf8",
-      timeout: 60_000,
-      env: { ...process.env, MEETMETER_METADATA_SECRET: METADATA_SECRET },
-    });
-    expect(result.status, result.stderr).toBe(0);
+    const result = await runCli(["rebuild", "--database", server.testStore.databaseUrl], { env: { MEETMETER_METADATA_SECRET: METADATA_SECRET } });
+    expect(result.code, result.stderr).toBe(0);
     const stored = new Set(traffic.events.map((e) => e.id)).size;
     expect(result.stdout).toContain(`Rebuilt ${live.size} sessions from ${stored} events`);
 

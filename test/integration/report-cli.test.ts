@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../helpers/stores.js";
-import { runCli } from "../unit/cli/run-cli.js";
+import { runCli } from "../helpers/cli.js";
 
 const SESSION = "rs-report";
 

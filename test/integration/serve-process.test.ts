@@ -1,33 +1,30 @@
 /** `meetmeter serve` as its own process: configuration errors, durability across a kill, graceful shutdown. */
-import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
 import { queryPostgres } from "../helpers/postgres.js";
-import { CLI, startServerProcess } from "../helpers/server.js";
+import { runCli } from "../helpers/cli.js";
+import { startServerProcess } from "../helpers/server.js";
 import { STORE_KINDS, openTestStore, tempDir } from "../helpers/stores.js";
 
 const SECRET = "whsec_process_test";
 const TOKEN = "process-test-token-0123456789";
 
-function cli(args: string[], env: Record<string, string> = {}) {
+/** The command in a folder of its own, seeing no variable but these (and PATH and HOME). */
+async function cli(args: string[], env: Record<string, string> = {}) {
   const cwd = tempDir();
-  const result = spawnSync(process.execPath, [...CLI, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env },
-    encoding: "utf8",
-    timeout: 20_000,
-  });
+  const onlyEnv = { PATH: process.env.PATH ?? "", HOME: cwd, ...env };
+  const result = await runCli(args, { cwd, onlyEnv, timeoutMs: 20_000 });
   rmSync(cwd, { recursive: true, force: true });
   return result;
 }
 
 describe("meetmeter serve configuration", () => {
-  it("refuses to start without a secret, naming the variable and the demo", () => {
-    const result = cli(["serve"]);
-    expect(result.status).toBe(2);
+  it("refuses to start without a secret, naming the variable and the demo", async () => {
+    const result = await cli(["serve"]);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain("WHEREBY_WEBHOOK_SECRET");
     expect(result.stderr).toContain("npm run demo");
   });
@@ -44,9 +41,9 @@ describe("meetmeter serve configuration", () => {
     [["serve", "--database", "postgres://127.0.0.1:5432/test?schema=a;drop"], {}, "--database"],
     [["migrate"], { DATABASE_URL: "postgres://127.0.0.1:5432/test?schema=Upper" }, "DATABASE_URL"],
     [["nosuchcommand"], {}, "nosuchcommand"],
-  ] as [string[], Record<string, string>, string][])("exits 2 for %j %j, with one line naming %s", (args, env, name) => {
-    const result = cli(args, { WHEREBY_WEBHOOK_SECRET: SECRET, ...env });
-    expect(result.status).toBe(2);
+  ] as [string[], Record<string, string>, string][])("exits 2 for %j %j, with one line naming %s", async (args, env, name) => {
+    const result = await cli(args, { WHEREBY_WEBHOOK_SECRET: SECRET, ...env });
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain(name);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
   });
@@ -57,14 +54,13 @@ describe("meetmeter serve configuration", () => {
     const { port } = taken.address() as AddressInfo;
     try {
       const data = tempDir();
-      const result = cli(["serve", "--port", String(port)], {
+      const result = await cli(["serve", "--port", String(port)], {
         WHEREBY_WEBHOOK_SECRET: SECRET,
         MEETMETER_API_TOKEN: TOKEN,
         DATABASE_URL: `sqlite:${join(data, "meetmeter.db")}`,
       });
       rmSync(data, { recursive: true, force: true });
-      expect(result.error, "still running when the test gave up on it").toBeUndefined();
-      expect(result.status, result.stderr).toBe(1);
+      expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toContain("address already in use");
     } finally {
       taken.close();

@@ -1,33 +1,18 @@
 /** `meetmeter simulate` as a user runs it: files written, traffic sent to a real server, bad options refused. */
-import { execFile } from "node:child_process";
 import { readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateTraffic } from "../../src/simulate/index.js";
-import { CLI, startTestServer, type TestServer } from "../helpers/server.js";
+import { runCli, type CliResult } from "../helpers/cli.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 import { tempDir } from "../helpers/stores.js";
 
-const run = promisify(execFile);
 const START = "2026-03-02T08:00:00.000Z";
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const cwd = tempDir("meetmeter-simulate-");
 
-async function simulate(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
-  const { WHEREBY_WEBHOOK_SECRET: _secret, MEETMETER_METADATA_SECRET: _metadata, ...inherited } = process.env;
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...CLI, "simulate", ...args], { cwd, env: { ...inherited, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function simulate(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCli(["simulate", ...args], { cwd, env });
 }
 
 // A link whose target is not there: writing through it would fail after the traffic was made.

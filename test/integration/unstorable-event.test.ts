@@ -13,7 +13,7 @@ import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "..
 import { startTestServer, testConfig, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS, tempDir } from "../helpers/stores.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
-import { runCli } from "../unit/cli/run-cli.js";
+import { runCli } from "../helpers/cli.js";
 
 /** A room name of 12,000 characters that do not compress: more than a PostgreSQL index row holds. */
 function hugeRoomName(): string {

@@ -1,13 +1,12 @@
 /** What the attendance tests share: options, fixture paths, and finding things in derived sessions. */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import type { Person, SessionDetail } from "../../../src/attendance/index.js";
 import { parseEvent, type WherebyEvent } from "../../../src/whereby/events.js";
 import { FIXTURES } from "../../helpers/fixtures.js";
+import { REPO_ROOT } from "../../helpers/repo.js";
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const sharedFixtures = FIXTURES;
 
 export interface MetadataVectors {
@@ -46,7 +45,7 @@ export function person(session: SessionDetail, key: string): Person {
 
 /** The events of a scenario fixture (test/fixtures/scenarios/<name>.json), parsed as the store would hand them over. */
 export function scenario(name: string): WherebyEvent[] {
-  const file = path.join(repoRoot, "test/fixtures/scenarios", `${name}.json`);
+  const file = path.join(REPO_ROOT, "test/fixtures/scenarios", `${name}.json`);
   const bodies = JSON.parse(readFileSync(file, "utf8")) as unknown[];
   return bodies.map((body) => {
     const parsed = parseEvent(body);

@@ -8,9 +8,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { deriveSessions, readEvent } from "../../../src/attendance/index.js";
 import { parseEvent, type WherebyEvent } from "../../../src/whereby/events.js";
-import { onlySession, options, repoRoot } from "./helpers.js";
+import { REPO_ROOT } from "../../helpers/repo.js";
+import { onlySession, options } from "./helpers.js";
 
-const dir = path.join(repoRoot, "test/fixtures/whereby-published");
+const dir = path.join(REPO_ROOT, "test/fixtures/whereby-published");
 const examples = readdirSync(dir)
   .filter((file) => file.endsWith(".json"))
   .map((file) => [file, JSON.parse(readFileSync(path.join(dir, file), "utf8")) as Record<string, unknown>] as const);

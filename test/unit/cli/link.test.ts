@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { verifyMetadata } from "../../../src/whereby/metadata.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../../helpers/cli.js";
 
 const roomUrl = "https://example.whereby.com/math-101?embed";
 

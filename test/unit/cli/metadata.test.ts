@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { signMetadata } from "../../../src/whereby/metadata.js";
-import { fixtures, runCli } from "./run-cli.js";
+import { runCli } from "../../helpers/cli.js";
+import { FIXTURES as fixtures } from "../../helpers/fixtures.js";
 
 const vectors = JSON.parse(readFileSync(path.join(fixtures, "metadata-vectors.json"), "utf8")) as {
   secret: string;

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixtures, runCli } from "./run-cli.js";
+import { runCli } from "../../helpers/cli.js";
+import { FIXTURES as fixtures } from "../../helpers/fixtures.js";
 
 interface SignatureVector {
   name: string;

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import * as meetmeter from "../../../src/index.js";
 import * as whereby from "../../../src/whereby/index.js";
-import { REPO_ROOT } from "../../helpers/server.js";
+import { REPO_ROOT } from "../../helpers/repo.js";
 
 /** The npm packages a module loads, all the way down, as Node resolves them: in a fresh process of its own. */
 function packagesLoadedBy(module: string): string[] {
