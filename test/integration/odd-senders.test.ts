@@ -12,6 +12,7 @@ import { Projector } from "../../src/projection/projector.js";
 import { createService, type Service } from "../../src/server.js";
 import { parseEvent } from "../../src/whereby/events.js";
 import { api, deliver } from "../helpers/deliver.js";
+import { clientData, wherebyEvent } from "../helpers/events.js";
 import { REPO_ROOT } from "../helpers/repo.js";
 import { startTestServer, testConfig, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
@@ -20,13 +21,8 @@ import { runCli } from "../helpers/cli.js";
 const MINUTE = 60_000;
 const SILENCE_MS = 12 * 3_600_000;
 
-function client(participantId: string, displayName: string, roleName: string, numClients: number, extra: Record<string, unknown> = {}) {
-  return { participantId, displayName, roleName, numClients, numClientsByRoleName: {}, metadata: null, externalId: null, ...extra };
-}
-
-function eventOf(id: string, type: string, at: number | string, data: Record<string, unknown>) {
-  return { apiVersion: "1.0", id, type, createdAt: typeof at === "string" ? at : new Date(at).toISOString(), data };
-}
+const client = clientData;
+const eventOf = wherebyEvent;
 
 const PUBLISHED = join(REPO_ROOT, "test/fixtures/whereby-published");
 const published = ["2022-04-01", "2022-11-15", "2023-08-22", "2023-12-07", "2025-12-12"].map(

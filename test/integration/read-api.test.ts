@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_OTHER_ROLES, WHEREBY_ROLES } from "../../src/attendance/timeline.js";
 import { api, deliver } from "../helpers/deliver.js";
+import { clientData, wherebyEvent } from "../helpers/events.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS } from "../helpers/stores.js";
 import { plainRequest } from "../reliability/raw-http.js";
@@ -12,18 +13,10 @@ const SESSION = "rs-algebra-1";
 let seq = 0;
 function ev(type: string, at: string, data: Record<string, unknown> = {}) {
   seq += 1;
-  return {
-    apiVersion: "1.0",
-    id: `read-api-${seq}`,
-    type,
-    createdAt: at,
-    data: { roomName: ROOM, meetingId: "42", roomSessionId: SESSION, subdomain: "school", ...data },
-  };
+  return wherebyEvent(`read-api-${seq}`, type, at, { roomName: ROOM, meetingId: "42", roomSessionId: SESSION, subdomain: "school", ...data });
 }
 
-function client(participantId: string, displayName: string, roleName: string, numClients: number, extra: Record<string, unknown> = {}) {
-  return { participantId, displayName, roleName, numClients, numClientsByRoleName: {}, metadata: null, externalId: null, ...extra };
-}
+const client = clientData;
 
 // A 30-minute class, worked by hand:
 // teacher 09:00:00–09:30:00 (1800 s), "=cmd" 09:01:00–09:21:00 (1200 s), Bo 09:02:00–09:10:00 (480 s).

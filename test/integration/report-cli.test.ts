@@ -4,6 +4,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientData, wherebyEvent } from "../helpers/events.js";
 import { tempDir } from "../helpers/stores.js";
 import { runCli } from "../helpers/cli.js";
 
@@ -13,9 +14,9 @@ function event(id: string, type: string, createdAt: string, client?: [string, st
   const data: Record<string, unknown> = { roomName: "/algebra-1", meetingId: "42", roomSessionId: SESSION, subdomain: "school" };
   if (client) {
     const [participantId, displayName, roleName, numClients, externalId] = client;
-    Object.assign(data, { participantId, displayName, roleName, numClients, numClientsByRoleName: {}, metadata: null, externalId });
+    Object.assign(data, clientData(participantId, displayName, roleName, numClients, { externalId }));
   }
-  return { apiVersion: "1.0", id, type, createdAt, data };
+  return wherebyEvent(id, type, createdAt, data);
 }
 
 // Teacher 09:00–09:30 (1800 s), Ada 09:01–09:21 (1200 s); the session runs 09:01 to 09:21 (its count fell below 2).
