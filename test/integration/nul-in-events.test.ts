@@ -58,4 +58,13 @@ describe.each(STORE_KINDS)("NUL in an event's strings, on %s", (kind) => {
     const rooms = (await (await get("/api/rooms")).json()) as { results: { roomName: string; totalSessions: number }[] };
     expect(rooms.results.find((r) => r.roomName.startsWith("/nul"))?.totalSessions).toBe(1);
   });
+
+  it("answers a NUL in a path's id or key as an unknown one: 404, never 500", async () => {
+    const get = api(server.url, server.token);
+    for (const path of ["/api/sessions/a%00b", "/api/sessions/a%00b/attendance.csv", "/api/people/external:a%00"]) {
+      const answer = await get(path);
+      expect(answer.status, path).toBe(404);
+      expect((await answer.json()).error, path).toBe("not_found");
+    }
+  });
 });
