@@ -3,10 +3,9 @@
  * configured origin, open more streams than the server takes, and open it and then never read.
  */
 import net from "node:net";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
+import { heldBytes } from "../helpers/memory.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { plainRequest } from "./raw-http.js";
 
@@ -48,16 +47,6 @@ async function reading(url: string, token: string, headers: Record<string, strin
       await done;
     },
   };
-}
-
-setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
-
-/** Bytes this process holds once garbage is collected: the heap, and buffers outside it. */
-function heldBytes(): number {
-  collectGarbage();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
 }
 
 async function metricValue(server: TestServer, name: string): Promise<number | undefined> {
