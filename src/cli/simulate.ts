@@ -8,7 +8,16 @@ import { once } from "node:events";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { ConfigError, readEnvironment } from "../config.js";
-import { SCENARIOS, generateTraffic, isScenario, sendEvents, type Scenario, type SendResult, type Traffic } from "../simulate/index.js";
+import {
+  SCENARIOS,
+  generateTraffic,
+  isScenario,
+  sendEvents,
+  timetableCsv,
+  type Scenario,
+  type SendResult,
+  type Traffic,
+} from "../simulate/index.js";
 import type { WherebyEvent } from "../whereby/events.js";
 import { checkWritableFile } from "./files.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
@@ -25,6 +34,7 @@ interface SimulateFlags {
   metadataSecret?: string;
   out?: string;
   truth?: string;
+  scheduleOut?: string;
 }
 
 function whole(option: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -144,6 +154,7 @@ export function register(program: Command): void {
     .option("--metadata-secret <secret>", "signs participant metadata (MEETMETER_METADATA_SECRET)")
     .option("--out <file.jsonl>", "write the events as JSON lines instead of sending them")
     .option("--truth <file.json>", "write the ground truth: each session's real start and end, each person's time")
+    .option("--schedule-out <file.csv>", "write the timetable of the lessons and appointments played, for `meetmeter meetings import`")
     .action(async (flags: SimulateFlags) => {
       const env = readEnvironment();
       if (!isScenario(flags.scenario)) {
@@ -156,6 +167,7 @@ export function register(program: Command): void {
       const sending = delivery(flags, env);
       if (flags.out !== undefined) checkWritableFile("--out", flags.out);
       if (flags.truth !== undefined) checkWritableFile("--truth", flags.truth);
+      if (flags.scheduleOut !== undefined) checkWritableFile("--schedule-out", flags.scheduleOut);
 
       const traffic = startFor(flags, (start) => generateTraffic({ scenario, sessions, seed, start, metadataSecret }));
       console.log(
@@ -165,6 +177,10 @@ export function register(program: Command): void {
       if (flags.truth !== undefined) {
         await writeFile(flags.truth, `${JSON.stringify(traffic.truth, null, 2)}\n`);
         console.log(`wrote the ground truth to ${flags.truth}`);
+      }
+      if (flags.scheduleOut !== undefined) {
+        await writeFile(flags.scheduleOut, timetableCsv(traffic.schedule));
+        console.log(`wrote the timetable of ${traffic.schedule.length} meetings to ${flags.scheduleOut}`);
       }
       if (flags.out !== undefined) {
         await writeLines(flags.out, traffic.events);

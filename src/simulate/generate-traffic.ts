@@ -12,7 +12,8 @@ import { Random } from "./random.js";
 import type { ScenarioModel } from "./scenario-model.js";
 import { isScenario, type Scenario } from "./scenarios.js";
 import { classroom } from "./scenarios/classroom.js";
-import { telehealth } from "./scenarios/telehealth.js";
+import { missedAppointment, telehealth, type ClinicRoom } from "./scenarios/telehealth.js";
+import { meetingTruth, type MeetingTruth, type PlannedMeeting } from "./schedule.js";
 import { webinar } from "./scenarios/webinar.js";
 import type { SessionTruth, Truth } from "./truth.js";
 
@@ -34,6 +35,8 @@ export interface Traffic {
   /** In delivery order; in a chaos run some appear twice (the same object: same id, same body). */
   events: WherebyEvent[];
   truth: Truth;
+  /** The timetable behind the traffic: its lessons and appointments, a missed one among them. */
+  schedule: PlannedMeeting[];
 }
 
 /** A chaos run mixes the kinds of meeting; webinars are rarer, and each of them is large. */
@@ -95,6 +98,8 @@ export function generateTraffic(options: TrafficOptions): Traffic {
 
   const timed: Array<OrderedEvent & { at: number }> = [];
   const sessions: SessionTruth[] = [];
+  const schedule: PlannedMeeting[] = [];
+  const meetings: MeetingTruth[] = [];
   // Hosts arrive five minutes in or later, so that early students and knocking patients come after `start`.
   let startAt = start + 5 * MINUTE;
   for (let i = 0; i < options.sessions; i++) {
@@ -104,6 +109,17 @@ export function generateTraffic(options: TrafficOptions): Traffic {
     const played = playSession(plan, random);
     vacate(played.vacatedAt);
     sessions.push(played.truth);
+    if (plan.meeting) {
+      const planned = { ...plan.meeting, meetingId: plan.room.meetingId, roomName: plan.room.roomName };
+      schedule.push(planned);
+      meetings.push(meetingTruth(planned, played.truth));
+    }
+    if (plan.scenario === "telehealth" && random.chance(0.1)) {
+      const missed = missedAppointment(plan.room as ClinicRoom, played.vacatedAt + 2 * MINUTE, context);
+      schedule.push(missed);
+      vacate(missed.scheduledEnd);
+      meetings.push(meetingTruth(missed, null));
+    }
     for (const { at, event } of played.events) timed.push({ at, event, sessionId: played.truth.id });
   }
   timed.sort((a, b) => a.at - b.at);
@@ -117,6 +133,8 @@ export function generateTraffic(options: TrafficOptions): Traffic {
       events: timed.length,
       deliveries: events.length,
       sessions,
+      meetings,
     },
+    schedule,
   };
 }

@@ -8,5 +8,6 @@
  */
 export { generateTraffic, type Traffic, type TrafficOptions } from "./generate-traffic.js";
 export { SCENARIOS, isScenario, type Scenario } from "./scenarios.js";
+export { meetingTruth, timetableCsv, type ExpectedTruth, type MeetingTruth, type PlannedMeeting } from "./schedule.js";
 export { sendEvents, type SendOptions, type SendResult } from "./send.js";
 export type { ConnectionTruth, PersonTruth, SessionTruth, Truth } from "./truth.js";

@@ -3,6 +3,8 @@
  * Times are unix milliseconds of simulated time. Playing the plan (play-session.ts) turns it into Whereby's events.
  */
 
+import type { PlannedMeeting } from "./schedule.js";
+
 /** A room as Whereby names it; several sessions may take place in one room, one after the other. */
 export interface Room {
   roomName: string;
@@ -62,5 +64,7 @@ export interface SessionPlan {
   connections: PlannedConnection[];
   withdrawnKnocks: WithdrawnKnock[];
   extras: PlannedExtra[];
+  /** What the timetable planned for this session, when it was planned: lessons and appointments are. */
+  meeting?: Omit<PlannedMeeting, "meetingId" | "roomName">;
 }
 

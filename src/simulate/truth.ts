@@ -5,6 +5,7 @@
 import { BOT_ROLES } from "../whereby/events.js";
 import type { Identity, ModelledScenario, Room } from "./plan.js";
 import type { Scenario } from "./scenarios.js";
+import type { MeetingTruth } from "./schedule.js";
 
 /** One connection as it really was, closed where SPEC §3 closes it. */
 export interface ConnectionTruth {
@@ -63,6 +64,8 @@ export interface Truth {
   /** Deliveries in the traffic, duplicates included. */
   deliveries: number;
   sessions: SessionTruth[];
+  /** The roster result each planned lesson and appointment should give (see schedule.ts). */
+  meetings: MeetingTruth[];
 }
 
 /** A connection as the model played it. */

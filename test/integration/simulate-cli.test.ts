@@ -2,6 +2,7 @@
 import { readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTimetable } from "../../src/schedule/timetable.js";
 import { generateTraffic } from "../../src/simulate/index.js";
 import { runCli, type CliResult } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -35,6 +36,18 @@ describe("meetmeter simulate", () => {
     expect(result.stdout).toContain(`--seed 12 --start ${START}`);
   });
 
+  it("writes the timetable of the meetings it played, which the timetable reader takes whole", async () => {
+    const schedule = join(cwd, "timetable.csv");
+    const args = ["--scenario", "chaos", "--sessions", "30", "--seed", "5", "--start", START, "--out", "/dev/null"];
+    const result = await simulate([...args, "--schedule-out", schedule]);
+    expect(result.code, result.stderr).toBe(0);
+    const expected = generateTraffic({ scenario: "chaos", sessions: 30, seed: 5, start: START });
+    const timetable = await readTimetable(readFileSync(schedule, "utf8"));
+    expect(timetable.refused).toEqual([]);
+    expect(timetable.plans.map((p) => p.meetingId)).toEqual(expected.schedule.map((m) => m.meetingId));
+    expect(result.stdout).toContain(`wrote the timetable of ${expected.schedule.length} meetings to ${schedule}`);
+  });
+
   it("writes to a file that is already there, such as /dev/null", async () => {
     const result = await simulate(["--sessions", "1", "--seed", "2", "--out", "/dev/null"]);
     expect(result.code, result.stderr).toBe(0);
@@ -63,6 +76,7 @@ describe("meetmeter simulate", () => {
     [["--out", join(cwd, "no-such-folder", "events.jsonl")], "--out"],
     [["--out", cwd], "--out"],
     [[...out, "--truth", join(cwd, "no-such-folder", "truth.json")], "--truth"],
+    [[...out, "--schedule-out", join(cwd, "no-such-folder", "timetable.csv")], "--schedule-out"],
     [["--out", `${join(cwd, "no-such-folder")}/`], "--out"],
     [["--out", ""], "--out"],
     [["--out", join(cwd, "dangling.jsonl")], "--out"],

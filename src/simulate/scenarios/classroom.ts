@@ -56,6 +56,9 @@ export const classroom: ScenarioModel<Classroom> = {
   planSession(room: Classroom, startAt: number, context: ModelContext) {
     const { random } = context;
     const classEnd = startAt + random.int(30 * MINUTE, 60 * MINUTE);
+    // Each lesson is a meeting of its own in the timetable; one in eight starts late, its teacher held up.
+    const meetingId = String(random.int(10_000_000, 99_999_999));
+    const scheduledStart = random.chance(0.125) ? startAt - random.int(6 * MINUTE, 10 * MINUTE) : startAt;
     // The teacher and two steady students are there from minute 3 to the end of class: the class is never in danger
     // of ending early, so interruptions may happen anywhere inside this window.
     const window = { from: startAt + 4 * MINUTE, to: classEnd };
@@ -99,6 +102,12 @@ export const classroom: ScenarioModel<Classroom> = {
     if (random.chance(0.2)) {
       extras.push(...liveTranscription(random, { from: startAt + random.int(2 * MINUTE, 10 * MINUTE), until: classEnd }));
     }
-    return { scenario: "classroom" as const, room, connections, withdrawnKnocks: [], extras };
+    const meeting = {
+      title: room.course,
+      scheduledStart,
+      scheduledEnd: classEnd,
+      expected: [{ who: room.teacher, role: "teacher" }, ...room.roster.map((who) => ({ who, role: "student" }))],
+    };
+    return { scenario: "classroom" as const, room: { ...room, meetingId }, connections, withdrawnKnocks: [], extras, meeting };
   },
 };

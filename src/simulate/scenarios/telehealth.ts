@@ -10,6 +10,7 @@ import { fullName, lastName } from "../names.js";
 import type { Identity, PlannedConnection, PlannedExtra, Room, WithdrawnKnock } from "../plan.js";
 import { MINUTE, SECOND } from "../presence.js";
 import type { ScenarioModel } from "../scenario-model.js";
+import type { PlannedMeeting } from "../schedule.js";
 
 export interface ClinicRoom extends Room {
   clinician: Identity;
@@ -48,6 +49,9 @@ export const telehealth: ScenarioModel<ClinicRoom> = {
       subject: `patient-${context.serial()}`,
       linkIssuedAt: startAt - random.int(1, 72) * 60 * MINUTE,
     });
+    // Each appointment is a meeting of its own; now and then the clinician is running behind the slot.
+    const meetingId = String(random.int(10_000_000, 99_999_999));
+    const slot = random.chance(0.15) ? startAt - random.int(5 * MINUTE, 8 * MINUTE) : startAt;
     const withdrawnKnocks: WithdrawnKnock[] = [];
     let knockedAt = startAt + random.int(-3 * MINUTE, 2 * MINUTE);
     if (random.chance(0.25)) {
@@ -83,6 +87,29 @@ export const telehealth: ScenarioModel<ClinicRoom> = {
     const extras: PlannedExtra[] = random.chance(0.1)
       ? liveTranscription(random, { from: admittedAt + random.int(10 * SECOND, 2 * MINUTE), until: consultEnd })
       : [];
-    return { scenario: "telehealth" as const, room, connections, withdrawnKnocks, extras };
+    const meeting = {
+      title: "Consultation",
+      scheduledStart: slot,
+      scheduledEnd: slot + 30 * MINUTE,
+      expected: [{ who: room.clinician, role: "provider" }, { who: patient, role: "patient" }],
+    };
+    return { scenario: "telehealth" as const, room: { ...room, meetingId }, connections, withdrawnKnocks, extras, meeting };
   },
 };
+
+/**
+ * An appointment nobody came to: booked in the clinician's room at `at`, the patient never knocked and the clinician
+ * did not wait in an empty room, so Whereby sends nothing for it.
+ */
+export function missedAppointment(room: ClinicRoom, at: number, context: ModelContext): PlannedMeeting {
+  const { random } = context;
+  const patient = person(context, { displayName: fullName(random), roleName: "visitor", subject: `patient-${context.serial()}`, linkIssuedAt: at - 24 * 60 * MINUTE });
+  return {
+    meetingId: String(random.int(10_000_000, 99_999_999)),
+    title: "Consultation",
+    roomName: room.roomName,
+    scheduledStart: at,
+    scheduledEnd: at + 30 * MINUTE,
+    expected: [{ who: room.clinician, role: "provider" }, { who: patient, role: "patient" }],
+  };
+}

@@ -35,8 +35,18 @@ function bySession(events: readonly WherebyEvent[]): Map<string, WherebyEvent[]>
     const id = (event.data as { roomSessionId: string }).roomSessionId;
     sessions.set(id, [...(sessions.get(id) ?? []), event]);
   }
-  for (const list of sessions.values()) list.sort((a, b) => ms(a) - ms(b));
+  for (const list of sessions.values()) list.sort((a, b) => ms(a) - ms(b) || sameInstant(a, b));
   return sessions;
+}
+
+/**
+ * Two events of one millisecond (a second tab closed with the first) in the order they happened, which a chaos run's
+ * reordering hides: a count rises one join at a time and falls one leave at a time.
+ */
+function sameInstant(a: WherebyEvent, b: WherebyEvent): number {
+  if (a.type !== b.type || !isPresence(a)) return 0;
+  const [n, m] = [client(a).numClients, client(b).numClients];
+  return a.type === "room.client.joined" ? n - m : m - n;
 }
 
 /** SPEC §3's person key, computed from what an event says. */
