@@ -1,5 +1,8 @@
-/** The attendance CSV of SPEC §4: RFC 4180, UTF-8, one row per person, guarded against spreadsheet formulas. */
+/**
+ * The attendance CSVs of SPEC §4 and §9: RFC 4180, UTF-8, one row per person, guarded against spreadsheet formulas.
+ */
 import { stringify } from "csv-stringify/sync";
+import type { Attendance, MeetingResult, ScheduledMeeting } from "../attendance/roster.js";
 import type { SessionDetail } from "../attendance/types.js";
 
 export const ATTENDANCE_CSV_HEADER = [
@@ -66,4 +69,49 @@ export function attendanceCsv(session: SessionDetail): string {
     ],
   );
   return toCsv([[...ATTENDANCE_CSV_HEADER], ...rows]);
+}
+
+export const MEETING_CSV_HEADER = [
+  "meeting_id",
+  "title",
+  "scheduled_start",
+  "scheduled_end",
+  "key",
+  "display_name",
+  "role",
+  "status",
+  "flags",
+  "first_joined_at",
+  "last_left_at",
+  "late_seconds",
+  "left_early_seconds",
+  "connected_seconds",
+  "connected_outside_seconds",
+  "attendance_percent",
+  "waited_seconds",
+] as const;
+
+/** A meeting's roster result: each expected person in the order given, then those who came unexpected. */
+export function meetingAttendanceCsv(meeting: Omit<ScheduledMeeting, "rules">, result: MeetingResult): string {
+  const row = (person: Attendance, status: string) => [
+    meeting.meetingId,
+    meeting.title,
+    meeting.scheduledStart,
+    meeting.scheduledEnd,
+    person.key,
+    person.displayName,
+    person.role,
+    status,
+    person.flags.join(" "),
+    person.firstJoinedAt,
+    person.lastLeftAt,
+    person.lateSeconds,
+    person.leftEarlySeconds,
+    person.connectedSeconds,
+    person.connectedOutsideSeconds,
+    person.attendancePercent,
+    person.waitedSeconds,
+  ];
+  const rows = [...result.roster.map((entry) => row(entry, entry.status)), ...result.unexpected.map((person) => row(person, "unexpected"))];
+  return toCsv([[...MEETING_CSV_HEADER], ...rows]);
 }

@@ -3,7 +3,8 @@
  * written as the CSV `meetmeter meetings import` reads, and the roster results that plan should give, worked out from
  * what the model played rather than from the events it sent.
  */
-import { stringify } from "csv-stringify/sync";
+import { toCsv } from "../api/csv.js";
+import { TIMETABLE_COLUMNS } from "../schedule/timetable.js";
 import type { Identity } from "./plan.js";
 import { personKey, unionLength, type SessionTruth } from "./truth.js";
 
@@ -100,8 +101,5 @@ export function timetableCsv(meetings: readonly PlannedMeeting[]): string {
   const rows = meetings.flatMap((m) =>
     m.expected.map(({ who, role }) => [m.meetingId, m.title, m.roomName, iso(m.scheduledStart), iso(m.scheduledEnd), expectedKey(who), who.displayName, role]),
   );
-  return stringify(rows, {
-    header: true,
-    columns: ["meeting_id", "title", "room_name", "scheduled_start", "scheduled_end", "key", "display_name", "role"],
-  });
+  return toCsv([[...TIMETABLE_COLUMNS], ...rows]);
 }
