@@ -3,6 +3,7 @@
  * the browser as a blob.
  */
 import { apiFetch } from "./api.js";
+import { el } from "./dom.js";
 
 function filenameFrom(disposition: string | null, fallback: string): string {
   const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? "");
@@ -28,4 +29,32 @@ export async function downloadFile(path: string, fallback: string): Promise<void
   link.remove();
   // Revoking at once can cancel the download in some browsers; a minute is ample.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * A "Download CSV" button with a status line beside it, for a file of the API.
+ *
+ * @example
+ * main.append(csvButton(`/api/sessions/${id}/attendance.csv`, `attendance-${id}.csv`));
+ */
+export function csvButton(path: string, fallback: string): HTMLElement {
+  const status = el("span", { className: "hint", attrs: { role: "status" } });
+  const download = async () => {
+    button.disabled = true;
+    status.textContent = "Preparing…";
+    try {
+      await downloadFile(path, fallback);
+      status.textContent = "Downloaded.";
+    } catch (error) {
+      status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      button.disabled = false;
+    }
+  };
+  const button = el(
+    "button",
+    { attrs: { type: "button", id: "download-csv" }, on: { click: () => void download() } },
+    "Download CSV",
+  );
+  return el("div", { className: "toolbar" }, button, status);
 }

@@ -5,6 +5,8 @@ import "./charts/setup.js";
 import { UNAUTHORIZED_EVENT, UnauthorizedError } from "./api.js";
 import { replaceChildren } from "./dom.js";
 import { livePage } from "./pages/live.js";
+import { meetingPage } from "./pages/meeting.js";
+import { meetingsPage } from "./pages/meetings.js";
 import type { Page } from "./pages/page.js";
 import { peoplePage, personPage } from "./pages/people.js";
 import { roomsPage } from "./pages/rooms.js";
@@ -26,6 +28,8 @@ const notFoundPage: Page = async ({ main }) => {
 const pages: Record<RouteName, Page> = {
   sessions: sessionsPage,
   session: sessionPage,
+  meetings: meetingsPage,
+  meeting: meetingPage,
   usage: usagePage,
   rooms: roomsPage,
   people: peoplePage,
@@ -53,7 +57,8 @@ async function showRoute(): Promise<void> {
   const { signal } = leavePage;
   const route = parseRoute(location.hash);
   nav.hidden = false;
-  const section = route.name === "session" ? "sessions" : route.name === "person" ? "people" : route.name;
+  const sections: Partial<Record<RouteName, RouteName>> = { session: "sessions", meeting: "meetings", person: "people" };
+  const section = sections[route.name] ?? route.name;
   for (const link of nav.querySelectorAll<HTMLAnchorElement>("a[data-nav]")) {
     if (link.dataset.nav === section) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");

@@ -1,9 +1,10 @@
 /**
- * Hash routes: `#/sessions`, `#/sessions/<id>`, `#/usage`, `#/rooms`, `#/people`, `#/people/<key>`, `#/live`.
+ * Hash routes: `#/sessions`, `#/sessions/<id>`, `#/meetings`, `#/meetings/<id>`, `#/usage`, `#/rooms`, `#/people`,
+ * `#/people/<key>`, `#/live`.
  * Query values after `?` in the hash hold a page's filters, so back, forward and bookmarks keep them.
  */
 
-export type RouteName = "sessions" | "session" | "usage" | "rooms" | "people" | "person" | "live" | "not-found";
+export type RouteName = "sessions" | "session" | "meetings" | "meeting" | "usage" | "rooms" | "people" | "person" | "live" | "not-found";
 
 export interface Route {
   name: RouteName;
@@ -30,6 +31,8 @@ export function parseRoute(hash: string): Route {
     case "":
     case "sessions":
       return { name: decodedId ? "session" : "sessions", id: decodedId, query };
+    case "meetings":
+      return { name: decodedId ? "meeting" : "meetings", id: decodedId, query };
     case "people":
       return { name: decodedId ? "person" : "people", id: decodedId, query };
     case "usage":
@@ -49,7 +52,7 @@ export function parseRoute(hash: string): Route {
  * href("sessions", null, { roomName: "/math" }); // "#/sessions?roomName=%2Fmath"
  */
 export function href(
-  section: "sessions" | "usage" | "rooms" | "people" | "live",
+  section: "sessions" | "meetings" | "usage" | "rooms" | "people" | "live",
   id: string | null = null,
   query: Record<string, string | null | undefined> = {},
 ): string {

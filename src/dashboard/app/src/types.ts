@@ -11,7 +11,33 @@ import type {
   TimelinePoint,
 } from "../../../attendance/types.js";
 
+import type { Attendance, MeetingResult, MeetingRules, MeetingStatus, RosterEntry, RosterStatus } from "../../../attendance/roster.js";
+
 export type { Artifact, Connection, Knock, Person, SessionDetail, SessionSummary, TimelinePoint };
+export type { Attendance, MeetingResult, MeetingRules, MeetingStatus, RosterEntry, RosterStatus };
+
+/** A scheduled meeting in the meeting list (SPEC §9): its plan, its status, and how many came as expected. */
+export interface MeetingSummary {
+  meetingId: string;
+  title: string | null;
+  roomName: string | null;
+  scheduledStart: string;
+  scheduledEnd: string;
+  status: MeetingStatus;
+  startedLateSeconds: number | null;
+  /** Expected people by status, and those who came unexpected. */
+  counts: Record<RosterStatus, number> & { expected: number; unexpected: number };
+}
+
+/** One meeting with its roster result (SPEC §9). */
+export interface MeetingDetail extends MeetingResult {
+  meetingId: string;
+  title: string | null;
+  roomName: string | null;
+  scheduledStart: string;
+  scheduledEnd: string;
+  rules: MeetingRules;
+}
 
 /** Every list: a page of results and the cursor of the next page, null on the last. */
 export interface Page<T> {

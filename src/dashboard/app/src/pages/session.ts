@@ -6,7 +6,7 @@ import { ApiError, getJson } from "../api.js";
 import { occupancyChart } from "../charts/occupancy-chart.js";
 import { timelineChart } from "../charts/timeline-chart.js";
 import { el, figure, replaceChildren, type Child } from "../dom.js";
-import { downloadFile } from "../download.js";
+import { csvButton } from "../download.js";
 import { formatCount, formatDuration, formatMinutes } from "../format.js";
 import { href } from "../router.js";
 import type { Artifact, Knock, SessionDetail } from "../types.js";
@@ -97,29 +97,6 @@ function artifactItem(artifact: Artifact): HTMLLIElement {
   return el("li", {}, el("code", {}, artifact.type), " at ", at, text("filename"), text("status"));
 }
 
-function csvButton(session: SessionDetail): HTMLElement {
-  const status = el("span", { className: "hint", attrs: { role: "status" } });
-  const download = async () => {
-    button.disabled = true;
-    status.textContent = "Preparing…";
-    try {
-      const path = `/api/sessions/${encodeURIComponent(session.id)}/attendance.csv`;
-      await downloadFile(path, `attendance-${session.id}.csv`);
-      status.textContent = "Downloaded.";
-    } catch (error) {
-      status.textContent = `Download failed: ${error instanceof Error ? error.message : String(error)}`;
-    } finally {
-      button.disabled = false;
-    }
-  };
-  const button = el(
-    "button",
-    { attrs: { type: "button", id: "download-csv" }, on: { click: () => void download() } },
-    "Download CSV",
-  );
-  return el("div", { className: "toolbar" }, button, status);
-}
-
 async function loadSession(id: string, signal: AbortSignal): Promise<SessionDetail | null> {
   try {
     return await getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(id)}`, signal);
@@ -163,7 +140,7 @@ export const sessionPage: Page = async ({ main, route, signal }) => {
     section(
       "attendance-heading",
       "Attendance",
-      csvButton(session),
+      csvButton(`/api/sessions/${encodeURIComponent(session.id)}/attendance.csv`, `attendance-${session.id}.csv`),
       session.participants.length > 0
         ? peopleTable("Attendance, one row per person", session.participants)
         : notice("Nobody attended."),
