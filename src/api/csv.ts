@@ -92,7 +92,7 @@ export const MEETING_CSV_HEADER = [
 ] as const;
 
 /** A meeting's roster result: each expected person in the order given, then those who came unexpected. */
-export function meetingAttendanceCsv(meeting: Omit<ScheduledMeeting, "rules">, result: MeetingResult): string {
+export function meetingAttendanceCsv(meeting: Omit<ScheduledMeeting, "rules">, result: Pick<MeetingResult, "roster" | "unexpected">): string {
   const row = (person: Attendance, status: string) => [
     meeting.meetingId,
     meeting.title,

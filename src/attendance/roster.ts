@@ -71,6 +71,8 @@ export interface RosterEntry extends Attendance {
 
 export interface MeetingResult {
   status: MeetingStatus;
+  /** What the status follows from (see {@link meetingStatusAt}). */
+  facts: StatusFacts;
   startedLateSeconds: number | null;
   overranSeconds: number | null;
   hostLateSeconds: number | null;
@@ -171,25 +173,49 @@ function statusOf(flags: readonly RosterStatus[]): RosterStatus {
   return PRECEDENCE.find((status) => flags.includes(status)) ?? "absent";
 }
 
-function meetingStatus(
-  meeting: ScheduledMeeting,
-  sessions: readonly SessionDetail[],
-  appearances: ReadonlyMap<string, Appearance[]>,
-  now: number,
-): MeetingStatus {
-  const start = Date.parse(meeting.scheduledStart);
-  const deadline = start + meeting.rules.noShowAfterSeconds * 1000;
-  // Someone other than a host came by the deadline: a provider or teacher alone in the room is no meeting held.
-  const guestCame = [...appearances.values()].some((list) =>
-    list.some(
-      ({ person }) =>
-        !HOST_ROLES.has(person.roleName ?? "") && person.connections.some((c) => Date.parse(c.joinedAt) <= deadline),
-    ),
-  );
+/**
+ * What a meeting's status follows from, which a saved result keeps so that a list can bring the status to now
+ * without deriving the meeting again.
+ */
+export interface StatusFacts {
+  scheduledStart: string;
+  /** When nobody but its hosts having come makes the meeting a no-show. */
+  noShowAt: string;
+  /** The first join of someone other than a host: a provider or teacher alone in the room is no meeting held. */
+  firstGuestJoinedAt: string | null;
+  ongoing: boolean;
+  sessions: number;
+}
+
+/**
+ * A meeting's status at `now` from its facts.
+ *
+ * @example
+ * meetingStatusAt({ scheduledStart, noShowAt, firstGuestJoinedAt: null, ongoing: false, sessions: 0 }, Date.now());
+ */
+export function meetingStatusAt(facts: StatusFacts, now: number): MeetingStatus {
+  const deadline = Date.parse(facts.noShowAt);
+  const guestCame = facts.firstGuestJoinedAt !== null && Date.parse(facts.firstGuestJoinedAt) <= deadline;
   if (!guestCame && now >= deadline) return "no_show";
-  if (sessions.some((session) => session.ongoing)) return "in_progress";
-  if (sessions.length > 0) return "held";
-  return now < start ? "scheduled" : "in_progress";
+  if (facts.ongoing) return "in_progress";
+  if (facts.sessions > 0) return "held";
+  return now < Date.parse(facts.scheduledStart) ? "scheduled" : "in_progress";
+}
+
+function statusFacts(meeting: ScheduledMeeting, sessions: readonly SessionDetail[], appearances: ReadonlyMap<string, Appearance[]>): StatusFacts {
+  const start = Date.parse(meeting.scheduledStart);
+  const guestJoins = [...appearances.values()].flatMap((list) =>
+    list
+      .filter(({ person }) => !HOST_ROLES.has(person.roleName ?? ""))
+      .flatMap(({ person }) => person.connections.map((c) => Date.parse(c.joinedAt))),
+  );
+  return {
+    scheduledStart: meeting.scheduledStart,
+    noShowAt: new Date(start + meeting.rules.noShowAfterSeconds * 1000).toISOString(),
+    firstGuestJoinedAt: guestJoins.length === 0 ? null : new Date(Math.min(...guestJoins)).toISOString(),
+    ongoing: sessions.some((session) => session.ongoing),
+    sessions: sessions.length,
+  };
 }
 
 /**
@@ -237,8 +263,10 @@ export function deriveRoster(meeting: ScheduledMeeting, sessions: readonly Sessi
       .map((person) => Date.parse(person.firstJoinedAt!)),
   );
   const first = ordered[0];
+  const facts = statusFacts(meeting, ordered, byPerson);
   return {
-    status: meetingStatus(meeting, ordered, byPerson, now),
+    status: meetingStatusAt(facts, now),
+    facts,
     startedLateSeconds: first === undefined ? null : secondsOf(Math.max(0, Date.parse(first.startedAt) - start)),
     overranSeconds: lastEnd === null ? null : secondsOf(Math.max(0, lastEnd - end)),
     hostLateSeconds: hostJoins.length === 0 ? null : secondsOf(Math.max(0, Math.min(...hostJoins) - start)),

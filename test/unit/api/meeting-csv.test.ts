@@ -30,12 +30,7 @@ function person(key: string, overrides: Partial<Attendance> = {}): Attendance {
   };
 }
 
-const result: MeetingResult = {
-  status: "held",
-  startedLateSeconds: 0,
-  overranSeconds: 0,
-  hostLateSeconds: 0,
-  sessions: ["s-1"],
+const result: Pick<MeetingResult, "roster" | "unexpected"> = {
   roster: [
     { ...person("external:s-1", { flags: ["late", "partial"] }), status: "late" },
     { ...person("external:s-2", { flags: ["absent"], firstJoinedAt: null, lastLeftAt: null, lateSeconds: null, leftEarlySeconds: null, connectedSeconds: 0, attendancePercent: 0 }), status: "absent" },

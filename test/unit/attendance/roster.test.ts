@@ -4,6 +4,7 @@ import { deriveSessions, type SessionDetail } from "../../../src/attendance/inde
 import {
   DEFAULT_MEETING_RULES,
   deriveRoster,
+  meetingStatusAt,
   type ExpectedPerson,
   type RosterEntry,
   type ScheduledMeeting,
@@ -193,6 +194,29 @@ describe("a meeting as it happens", () => {
     const m = { ...appointments[0]!, meetingId: "appt-9" };
     expect(deriveRoster(m, sessionsOf(alone, "appt-9", at("09:14:59")), at("09:14:59")).status).toBe("in_progress");
     expect(deriveRoster(m, sessionsOf(alone, "appt-9", at("09:15:00")), at("09:15:00")).status).toBe("no_show");
+  });
+});
+
+describe("a saved result's status facts", () => {
+  it("bring its status to any later time as deriving it then would, while nothing new arrives", () => {
+    const alone = appointment(9, "09:00:00", (log) => log.join("09:00:00", "doc", doctor));
+    const m = { ...appointments[0]!, meetingId: "appt-9" };
+    const cases = [
+      { plan: appointments[0]!, events: [] as WherebyEvent[] },
+      { plan: m, events: alone },
+      { plan: appointments[2]!, events: telehealthEvents },
+      { plan: appointments[4]!, events: telehealthEvents },
+    ];
+    for (const [{ plan, events }, savedTime] of cases.flatMap((c) => [[c, "08:30:00"], [c, "09:05:00"], [c, "09:20:00"]] as const)) {
+      const savedAt = at(savedTime);
+      const saved = deriveRoster(plan, sessionsOf(events.filter((e) => Date.parse(e.createdAt) <= savedAt), plan.meetingId, savedAt), savedAt);
+      for (const time of ["08:45:00", "09:00:00", "09:10:00", "09:14:59", "09:15:00", "09:40:00", "18:00:00"]) {
+        const now = at(time);
+        if (now < savedAt) continue;
+        const sessions = sessionsOf(events.filter((e) => Date.parse(e.createdAt) <= savedAt), plan.meetingId, now);
+        expect(meetingStatusAt(saved.facts, now), `${plan.meetingId} at ${time}`).toBe(deriveRoster(plan, sessions, now).status);
+      }
+    }
   });
 });
 
