@@ -5,6 +5,8 @@
  * room artifacts are added by attendance's rule (see room-artifacts.ts), never by reading or deriving its events.
  */
 import {
+  artifactWindow,
+  artifactsUntil,
   partitionKeyOfSession,
   roomArtifactSpan,
   sessionPartitionKey,
@@ -138,19 +140,20 @@ export class ReadModel {
    * session's by attendance's rule (see room-artifacts.ts), read from its room's log and the sessions saved beside it.
    */
   private async roomArtifactsOf({ summary, partitionKey }: StoredSession): Promise<RoomArtifacts> {
-    const cutFromRoom = partitionKey !== sessionPartitionKey(summary.id);
-    if (summary.roomName === null) return { window: { nextStartedAt: null, cutFromRoom }, artifacts: [] };
-    const session = { ...summary, lastEventAt: lastEventAtOf(summary) };
+    const session = { ...summary, partitionKey, lastEventAt: lastEventAtOf(summary) };
+    if (summary.roomName === null) return { window: artifactWindow(session, []), artifacts: [] };
     // Only a session started before this one's artifacts stop can take them from it: a handful at most.
-    const until = roomArtifactSpan(session, { nextStartedAt: null, cutFromRoom })?.to ?? null;
-    const after = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
+    const until = artifactsUntil(Date.parse(session.lastEventAt), session.ongoing);
     const later = await this.store.listSessions(
-      { roomName: summary.roomName, from: after(summary.startedAt), ...(until === null ? {} : { to: after(until) }) },
+      {
+        roomName: summary.roomName,
+        from: new Date(Date.parse(summary.startedAt) + 1).toISOString(),
+        ...(Number.isFinite(until) ? { to: new Date(until + 1).toISOString() } : {}),
+      },
       500,
       null,
     );
-    const starts = later.results.filter((s) => s.id !== summary.id).map((s) => Date.parse(s.startedAt));
-    const window = { nextStartedAt: starts.length === 0 ? null : Math.min(...starts), cutFromRoom };
+    const window = artifactWindow(session, later.results);
     const span = roomArtifactSpan(session, window);
     if (span === null) return { window, artifacts: [] };
     const rows = await this.store.roomArtifacts(summary.roomName, span.from, span.to);

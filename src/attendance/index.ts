@@ -18,6 +18,8 @@ export {
 export {
   ARTIFACT_GRACE_MS,
   ARTIFACT_TYPES,
+  artifactWindow,
+  artifactsUntil,
   roomArtifactSpan,
   storedArtifact,
   withRoomArtifacts,

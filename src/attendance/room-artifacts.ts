@@ -7,6 +7,7 @@
  */
 import { EVENT_TYPES } from "../whereby/events.js";
 import { isArtifactType } from "./event-kinds.js";
+import { sessionPartitionKey } from "./partition.js";
 import type { Artifact, SessionDetail } from "./types.js";
 
 /**
@@ -42,6 +43,24 @@ export interface ArtifactWindow {
   nextStartedAt: number | null;
   /** Whether the session was cut from its room's log, so that every artifact its derivation gave it names no session. */
   cutFromRoom: boolean;
+}
+
+/**
+ * Where the session stands among its room's saved sessions (those started after it, at least).
+ *
+ * @example
+ * artifactWindow({ id: "rs-1", startedAt: "…T09:01:00.000Z", partitionKey: "session:rs-1" }, laterSessions);
+ */
+export function artifactWindow(
+  session: { id: string; startedAt: string; partitionKey: string },
+  roomSessions: readonly { id: string; startedAt: string }[],
+): ArtifactWindow {
+  const start = Date.parse(session.startedAt);
+  const later = roomSessions.map(({ startedAt }) => Date.parse(startedAt)).filter((at) => at > start);
+  return {
+    nextStartedAt: later.length === 0 ? null : Math.min(...later),
+    cutFromRoom: session.partitionKey !== sessionPartitionKey(session.id),
+  };
 }
 
 /**

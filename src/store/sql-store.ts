@@ -3,6 +3,7 @@
  * postgres/ only opens the connection with its durability settings.
  */
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
+import { ARTIFACT_TYPES, roomPartitionKey } from "../attendance/index.js";
 import {
   SessionsRefusedError,
   type AppendOutcome,
@@ -27,7 +28,6 @@ import type { Database, EventsTable } from "./schema.js";
 import { partsOf, type SessionRows } from "./session-rows.js";
 import { NUL_STANDS_FOR, storable } from "./storable-text.js";
 import type { Selectable } from "kysely";
-import { ARTIFACT_TYPES, roomPartitionKey } from "../attendance/index.js";
 
 /** Rows per INSERT statement: well under SQLite's 32766 bound variables at 10 columns a row. */
 const INSERT_CHUNK = 500;
@@ -423,7 +423,7 @@ export class SqlEventStore implements EventStore {
       // Events without a roomSessionId are the room's partition.
       .where("partition_key", "=", storable(roomPartitionKey(roomName)))
       .where("created_at", ">=", from)
-      .where("type", "in", [...ARTIFACT_TYPES])
+      .where("type", "in", ARTIFACT_TYPES)
       .orderBy("created_at")
       // Two artifacts of one instant (a recording and its transcript, say) keep the order they arrived in.
       .orderBy("seq");
@@ -495,7 +495,7 @@ export class SqlEventStore implements EventStore {
         await trx.deleteFrom("sessions").where("partition_key", "in", chunk).execute();
         await trx.deleteFrom("session_people").where("partition_key", "in", chunk).execute();
       }
-      // 10 columns a row: chunks stay well under SQLite's bound-variable limit.
+      // 11 columns a row: chunks stay well under SQLite's bound-variable limit.
       for (let i = 0; i < sessions.length; i += INSERT_CHUNK) {
         await trx
           .insertInto("sessions")

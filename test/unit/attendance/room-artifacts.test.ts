@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   ARTIFACT_GRACE_MS,
   ARTIFACT_TYPES,
+  artifactWindow,
   deriveSessions,
   roomArtifactSpan,
+  roomPartitionKey,
+  sessionPartitionKey,
   storedArtifact,
   withRoomArtifacts,
   type Artifact,
@@ -41,6 +44,25 @@ describe("ARTIFACT_TYPES", () => {
       "transcription.finished",
       "transcription.started",
     ]);
+  });
+});
+
+describe("artifactWindow", () => {
+  it("finds when the room's next session started, and whether the session was cut from its room's log", () => {
+    const sessions = [
+      { id: "early", startedAt: at("08:00:00") },
+      { id: "same-time", startedAt: at("09:01:00") },
+      { id: "late", startedAt: at("16:00:00") },
+      { id: "next", startedAt: at("13:00:00") },
+    ];
+    expect(artifactWindow({ id: "rs-1", startedAt: at("09:01:00"), partitionKey: sessionPartitionKey("rs-1") }, sessions)).toEqual({
+      nextStartedAt: Date.parse(at("13:00:00")),
+      cutFromRoom: false,
+    });
+    expect(artifactWindow({ id: "derived-1", startedAt: at("16:00:00"), partitionKey: roomPartitionKey("/studio-3") }, sessions)).toEqual({
+      nextStartedAt: null,
+      cutFromRoom: true,
+    });
   });
 });
 
