@@ -11,8 +11,8 @@ import { sessionPartitionKey } from "./partition.js";
 import type { Artifact, SessionDetail } from "./types.js";
 
 /**
- * How long after a session's last event a recording or transcription that names no session may still be its own:
- * they are processed after the meeting, sometimes well after.
+ * How long after a session's last event a recording, transcription or assistant request that names no session may still
+ * be its own: they are processed after the meeting, sometimes well after.
  */
 export const ARTIFACT_GRACE_MS = 2 * 3_600_000;
 
@@ -53,7 +53,7 @@ export interface ArtifactWindow {
  */
 export function artifactWindow(
   session: { id: string; startedAt: string; partitionKey: string },
-  roomSessions: readonly { id: string; startedAt: string }[],
+  roomSessions: readonly { startedAt: string }[],
 ): ArtifactWindow {
   const start = Date.parse(session.startedAt);
   const later = roomSessions.map(({ startedAt }) => Date.parse(startedAt)).filter((at) => at > start);
