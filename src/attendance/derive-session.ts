@@ -7,6 +7,7 @@ import { connectionMs, pairConnections } from "./connections.js";
 import type { TimedEvent } from "./event-order.js";
 import { identifyParticipants, type MetadataOptions } from "./identity.js";
 import { readWaitingRoom } from "./knocks.js";
+import { splitArtifacts } from "./room-artifacts.js";
 import { gatherPersons } from "./persons.js";
 import type { SessionEvents } from "./session-events.js";
 import { sessionTimes } from "./session-times.js";
@@ -70,8 +71,6 @@ export function deriveSession(session: SessionEvents, metadata: MetadataOptions,
     knocks: waitingRoom.knocks,
     knocksCancelled: waitingRoom.knocksCancelled,
     knockList: waitingRoom.knockList,
-    recordings: artifacts.filter(({ type }) => type === "recording.finished"),
-    // An assistant request is listed with the transcriptions: both are what was made of the meeting's words.
-    transcriptions: artifacts.filter(({ type }) => type !== "recording.finished"),
+    ...splitArtifacts(artifacts),
   };
 }

@@ -42,21 +42,16 @@ export function deriveSessions(events: readonly WherebyEvent[], options: DeriveO
 }
 
 /**
- * The ids of the events the session `sessionId` is derived from, its recordings and transcriptions among them, in
- * derivation order; empty when the events hold no such session. What tells the sessions cut from one room apart.
- * Artifacts made at or after `artifactsBefore` are left out.
+ * The ids of the events each session is derived from, by session id, in derivation order; its recordings and
+ * transcriptions aside, as its detail lists those. What tells the sessions cut from one room apart.
  *
  * @example
- * eventIdsOfSession(roomEvents, "derived-5b0c…", { now: Date.now() }); // that morning's joins, leaves, start and end
+ * eventIdsBySession(roomEvents, { now: Date.now() }).get("derived-5b0c…"); // that morning's joins, leaves, start and end
  */
-export function eventIdsOfSession(
+export function eventIdsBySession(
   events: readonly WherebyEvent[],
-  sessionId: string,
   options: Pick<DeriveOptions, "now" | "receivedAt">,
-  artifactsBefore = Infinity,
-): string[] {
-  const session = groupIntoSessions(orderEvents(events, options), options.now).find((s) => s.id === sessionId);
-  if (!session) return [];
-  const artifacts = session.artifacts.filter(({ at }) => at < artifactsBefore);
-  return [...session.events, ...artifacts].map(({ event }) => event.id);
+): Map<string, string[]> {
+  const sessions = groupIntoSessions(orderEvents(events, { receivedAt: options.receivedAt }), options.now);
+  return new Map(sessions.map((session) => [session.id, session.events.map(({ event }) => event.id)]));
 }

@@ -38,7 +38,15 @@ export type ParticipantEvent = ClientEvent | KnockEvent;
  * isArtifact(recordingFinished); // true
  */
 export function isArtifact(event: KnownEvent): event is ArtifactEvent {
-  return KIND_OF[event.type] === "artifact";
+  return isArtifactType(event.type);
+}
+
+/**
+ * @example
+ * EVENT_TYPES.filter(isArtifactType); // ["transcription.started", …, "assistant.requested"]
+ */
+export function isArtifactType(type: KnownEventType): type is ArtifactEvent["type"] {
+  return KIND_OF[type] === "artifact";
 }
 
 /**

@@ -6,8 +6,24 @@
  * import { deriveSessions, partitionKeyOf } from "./attendance/index.js";
  * const sessions = deriveSessions(eventsOfPartition, { now: Date.now(), metadataSecrets: [] });
  */
-export { deriveSessions, eventIdsOfSession, type DeriveOptions } from "./derive-sessions.js";
-export { partitionKeyOf, partitionKeyOfSession, roomNameOf, sessionIdOf } from "./partition.js";
-export { ARTIFACT_GRACE_MS } from "./session-events.js";
+export { deriveSessions, eventIdsBySession, type DeriveOptions } from "./derive-sessions.js";
+export {
+  partitionKeyOf,
+  partitionKeyOfSession,
+  roomNameOf,
+  roomPartitionKey,
+  sessionIdOf,
+  sessionPartitionKey,
+} from "./partition.js";
+export {
+  ARTIFACT_GRACE_MS,
+  ARTIFACT_TYPES,
+  artifactWindow,
+  artifactsUntil,
+  roomArtifactSpan,
+  storedArtifact,
+  withRoomArtifacts,
+  type ArtifactWindow,
+} from "./room-artifacts.js";
 export { derivationNote, readEvent, type DerivationNote } from "./event-order.js";
 export type * from "./types.js";

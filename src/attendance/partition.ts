@@ -29,6 +29,26 @@ export function roomNameOf(event: WherebyEvent): string | null {
 }
 
 /**
+ * The partition of the events Whereby sent with this roomSessionId.
+ *
+ * @example
+ * sessionPartitionKey("3c1f6a2e-…"); // "session:3c1f6a2e-…"
+ */
+export function sessionPartitionKey(roomSessionId: string): string {
+  return `session:${roomSessionId}`;
+}
+
+/**
+ * The partition of a room's events that name no session: the sessions cut from its log, and its artifacts.
+ *
+ * @example
+ * roomPartitionKey("/yoga-1"); // "room:/yoga-1"
+ */
+export function roomPartitionKey(roomName: string): string {
+  return `room:${roomName}`;
+}
+
+/**
  * The partition a derived session came from: its own when Whereby named it, else its room's (a session cut from its
  * room's log has a `derived-` id).
  *
@@ -36,7 +56,9 @@ export function roomNameOf(event: WherebyEvent): string | null {
  * partitionKeyOfSession({ id: "derived-5b0c…", roomName: "/yoga-1" }); // "room:/yoga-1"
  */
 export function partitionKeyOfSession(session: { id: string; roomName: string | null }): string {
-  return session.id.startsWith(DERIVED_ID_PREFIX) && session.roomName !== null ? `room:${session.roomName}` : `session:${session.id}`;
+  return session.id.startsWith(DERIVED_ID_PREFIX) && session.roomName !== null
+    ? roomPartitionKey(session.roomName)
+    : sessionPartitionKey(session.id);
 }
 
 /**
@@ -49,7 +71,7 @@ export function partitionKeyOfSession(session: { id: string; roomName: string | 
  */
 export function partitionKeyOf(event: WherebyEvent): string | null {
   const sessionId = sessionIdOf(event);
-  if (sessionId !== null) return `session:${sessionId}`;
+  if (sessionId !== null) return sessionPartitionKey(sessionId);
   const roomName = roomNameOf(event);
-  return roomName === null ? null : `room:${roomName}`;
+  return roomName === null ? null : roomPartitionKey(roomName);
 }

@@ -6,14 +6,9 @@ import { compareText } from "./compare-text.js";
 import { compareTimed, type TimedEvent } from "./event-order.js";
 import { isArtifact } from "./event-kinds.js";
 import { roomNameOf, sessionIdOf } from "./partition.js";
+import { artifactsUntil } from "./room-artifacts.js";
 import { cutRoomIntoSessions } from "./room-sessions.js";
 import { SILENCE_MS } from "./session-times.js";
-
-/**
- * How long after a session's last event a recording or transcription that names no session may still be its own:
- * they are processed after the meeting, sometimes well after.
- */
-export const ARTIFACT_GRACE_MS = 2 * 3_600_000;
 
 export interface SessionEvents {
   id: string;
@@ -59,8 +54,8 @@ function sinceLastSilence(session: SessionEvents): void {
 }
 
 /**
- * From the session's first event to the grace after its last; without end while the session may still go on at `now`
- * (it is over once silent for {@link SILENCE_MS}).
+ * From the session's first event to the grace after its last (see artifactsUntil); without end while the session may
+ * still go on at `now` (it is over once silent for {@link SILENCE_MS}).
  */
 function spanOf(session: SessionEvents, now: number): { start: number; end: number } {
   const own = session.events.length > 0 ? session.events : session.artifacts;
@@ -70,7 +65,7 @@ function spanOf(session: SessionEvents, now: number): { start: number; end: numb
     session.closedWithoutReport ||
     now - last >= SILENCE_MS ||
     session.events.some((timed) => timed.event.type === "room.session.ended");
-  return { start, end: over ? last + ARTIFACT_GRACE_MS : Number.POSITIVE_INFINITY };
+  return { start, end: artifactsUntil(last, !over) };
 }
 
 /** Each artifact goes to the latest-starting session of its room whose span holds it; none, and it is left out. */

@@ -2,7 +2,13 @@
  * Keeps the derived sessions materialised: after events are committed, each partition they touched is derived
  * again from all of its events and saved. Reads wait for pending work, so they see every acknowledged event.
  */
-import { deriveSessions, partitionKeyOfSession, type DeriveOptions } from "../attendance/index.js";
+import {
+  deriveSessions,
+  eventIdsBySession,
+  partitionKeyOfSession,
+  sessionPartitionKey,
+  type DeriveOptions,
+} from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
 import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
@@ -50,7 +56,11 @@ export async function derivePartitions(
   }
   return [...byPartition].map(([partitionKey, { rows, throughSeq }]) => {
     const { events, receivedAt } = eventsFromLog(rows);
-    return { partitionKey, throughSeq, events: rows.length, sessions: deriveSessions(events, { ...options, receivedAt }) };
+    const sessions = deriveSessions(events, { ...options, receivedAt });
+    // Which of a room's events each session cut from its log is made of is saved with it, for its event list to read.
+    const cut = sessions.some(({ id }) => sessionPartitionKey(id) !== partitionKey);
+    const eventIds = cut ? eventIdsBySession(events, { now: options.now, receivedAt }) : undefined;
+    return { partitionKey, throughSeq, events: rows.length, sessions, eventIds };
   });
 }
 

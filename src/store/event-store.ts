@@ -128,6 +128,8 @@ export interface PartitionVersion {
 /** The sessions derived from one partition's events. */
 export interface DerivedPartition extends PartitionVersion {
   sessions: readonly SessionDetail[];
+  /** For the sessions cut from a room's log, the ids of the events each is derived from (see StoredSession). */
+  eventIds?: ReadonlyMap<string, readonly string[]>;
 }
 
 /**
@@ -136,6 +138,8 @@ export interface DerivedPartition extends PartitionVersion {
  */
 export interface SavedSummary extends SessionSummary {
   running?: RunningFigures;
+  /** When its last event was made: what its room's artifacts are measured from. Missing from rows saved before it was kept. */
+  lastEventAt?: string;
 }
 
 /** A stored session: its summary, and its detail as the JSON text it was saved as. */
@@ -143,6 +147,11 @@ export interface StoredSession {
   partitionKey: string;
   summary: SavedSummary;
   detailJson: string;
+  /**
+   * For a session cut from its room's log, the ids of the events it is derived from, its artifacts aside; null for a
+   * session Whereby named (its events are its partition's), and for one saved before they were kept.
+   */
+  eventIds: readonly string[] | null;
 }
 
 /** Thrown when the sessions of some partitions can never be kept as derived; the others saved with them were saved. */
@@ -199,8 +208,11 @@ export interface EventStore {
   /** The partitions of the newest `count` events: what a restarted service derives again. */
   recentPartitionKeys(count: number): Promise<string[]>;
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<Page<StoredEvent>>;
-  /** Artifacts (recordings, transcriptions) of a room that carry no roomSessionId, created within [from, to]. */
-  roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]>;
+  /**
+   * Artifacts (recordings, transcriptions, assistant requests) of a room that carry no roomSessionId, created within
+   * [from, to], `to` null for no end.
+   */
+  roomArtifacts(roomName: string, from: string, to: string | null): Promise<StoredEvent[]>;
 
   /**
    * Replaces every session derived from each of these partitions, all in one transaction; a partition already saved

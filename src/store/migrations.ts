@@ -131,5 +131,12 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Which events a session cut from its room's log is made of, saved as it is derived: a read of its events then
+    // reads them, rather than deriving its room's log again on the thread that answers requests.
+    "0008_sessions_event_ids": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("sessions").addColumn("event_ids", "text").execute();
+      },
+    },
   };
 }

@@ -35,6 +35,11 @@ export interface SessionsTable {
   unique_participants: number;
   summary: string;
   detail: string;
+  /**
+   * For a session cut from its room's log, the ids of the events it is derived from (its artifacts aside), as a JSON
+   * array: what its event list reads. Null for a session Whereby named, whose events are its partition's.
+   */
+  event_ids: string | null;
 }
 
 /** Who attended which session: what /api/people reads and what counts unique participants per room. */

@@ -39,12 +39,14 @@ export function summaryOf(s: SessionSummary): SessionSummary {
 
 export function toSessionRows(partitions: readonly DerivedPartition[]): SessionRows {
   const rows: SessionRows = { partitions: [], sessions: [], people: [] };
-  for (const { partitionKey, throughSeq, events, sessions } of partitions) {
+  for (const { partitionKey, throughSeq, events, sessions, eventIds } of partitions) {
     rows.partitions.push({ partitionKey, throughSeq, events });
     for (const s of sessions) {
       const ongoing = s.ongoing ? 1 : 0;
       const running = runningFiguresOf(s);
-      const summary: SavedSummary = running === null ? summaryOf(s) : { ...summaryOf(s), running };
+      const saved: SavedSummary = { ...summaryOf(s), lastEventAt: s.lastEventAt };
+      const summary: SavedSummary = running === null ? saved : { ...saved, running };
+      const ids = eventIds?.get(s.id);
       rows.sessions.push({
         id: s.id,
         partition_key: partitionKey,
@@ -56,6 +58,7 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
         unique_participants: s.uniqueParticipants,
         summary: JSON.stringify(summary),
         detail: JSON.stringify(s),
+        event_ids: ids === undefined ? null : JSON.stringify(ids),
       });
       for (const person of s.participants) {
         rows.people.push({

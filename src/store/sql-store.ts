@@ -3,6 +3,7 @@
  * postgres/ only opens the connection with its durability settings.
  */
 import { Migrator, sql, type Expression, type Kysely, type MigrationProvider, type SqlBool } from "kysely";
+import { ARTIFACT_TYPES, roomPartitionKey } from "../attendance/index.js";
 import {
   SessionsRefusedError,
   type AppendOutcome,
@@ -117,8 +118,6 @@ function storableSessionRows(rows: SessionRows): SessionRows {
     })),
   };
 }
-
-const ARTIFACT_TYPES = ["recording.finished", "transcription.started", "transcription.finished", "transcription.failed"];
 
 /** Rows as inserted. */
 export type EventRow = Omit<Selectable<EventsTable>, "seq">;
@@ -417,20 +416,19 @@ export class SqlEventStore implements EventStore {
     return { results, cursor: more ? encodeCursor([results.at(-1)!.seq]) : null };
   }
 
-  async roomArtifacts(roomName: string, from: string, to: string): Promise<StoredEvent[]> {
-    const rows = await this.db
+  async roomArtifacts(roomName: string, from: string, to: string | null): Promise<StoredEvent[]> {
+    let query = this.db
       .selectFrom("events")
       .selectAll()
-      // Events without a roomSessionId are the room's partition: `room:<roomName>`.
-      .where("partition_key", "=", storable(`room:${roomName}`))
+      // Events without a roomSessionId are the room's partition.
+      .where("partition_key", "=", storable(roomPartitionKey(roomName)))
       .where("created_at", ">=", from)
-      .where("created_at", "<=", to)
       .where("type", "in", ARTIFACT_TYPES)
       .orderBy("created_at")
       // Two artifacts of one instant (a recording and its transcript, say) keep the order they arrived in.
-      .orderBy("seq")
-      .execute();
-    return rows.map(toStoredEvent);
+      .orderBy("seq");
+    if (to !== null) query = query.where("created_at", "<=", to);
+    return (await query.execute()).map(toStoredEvent);
   }
 
   async replaceSessions(derived: SessionRows): Promise<void> {
@@ -497,7 +495,7 @@ export class SqlEventStore implements EventStore {
         await trx.deleteFrom("sessions").where("partition_key", "in", chunk).execute();
         await trx.deleteFrom("session_people").where("partition_key", "in", chunk).execute();
       }
-      // 10 columns a row: chunks stay well under SQLite's bound-variable limit.
+      // 11 columns a row: chunks stay well under SQLite's bound-variable limit.
       for (let i = 0; i < sessions.length; i += INSERT_CHUNK) {
         await trx
           .insertInto("sessions")
@@ -514,6 +512,7 @@ export class SqlEventStore implements EventStore {
               unique_participants: eb.ref("excluded.unique_participants"),
               summary: eb.ref("excluded.summary"),
               detail: eb.ref("excluded.detail"),
+              event_ids: eb.ref("excluded.event_ids"),
             })),
           )
           .execute();
@@ -576,11 +575,16 @@ export class SqlEventStore implements EventStore {
   async getSession(id: string): Promise<StoredSession | null> {
     const row = await this.db
       .selectFrom("sessions")
-      .select(["partition_key", "summary", "detail"])
+      .select(["partition_key", "summary", "detail", "event_ids"])
       .where("id", "=", storable(id))
       .executeTakeFirst();
     if (!row) return null;
-    return { partitionKey: row.partition_key, summary: JSON.parse(row.summary) as SavedSummary, detailJson: row.detail };
+    return {
+      partitionKey: row.partition_key,
+      summary: JSON.parse(row.summary) as SavedSummary,
+      detailJson: row.detail,
+      eventIds: row.event_ids === null ? null : (JSON.parse(row.event_ids) as string[]),
+    };
   }
 
   async sessionsOfPerson(key: string): Promise<PersonSessionRow[]> {

@@ -23,13 +23,13 @@ export function preparedWrites(database: Database): SqliteWrites {
   // Two partitions can claim one id only if a roomSessionId collides with a derived id: the later wins.
   const upsertSession = database.prepare<SessionRow>(
     `insert into sessions (id, partition_key, room_name, started_at, ongoing, participant_seconds, billable_minutes,
-       unique_participants, summary, detail)
+       unique_participants, summary, detail, event_ids)
      values (@id, @partition_key, @room_name, @started_at, @ongoing, @participant_seconds, @billable_minutes,
-       @unique_participants, @summary, @detail)
+       @unique_participants, @summary, @detail, @event_ids)
      on conflict (id) do update set partition_key = excluded.partition_key, room_name = excluded.room_name,
        started_at = excluded.started_at, ongoing = excluded.ongoing, participant_seconds = excluded.participant_seconds,
        billable_minutes = excluded.billable_minutes, unique_participants = excluded.unique_participants,
-       summary = excluded.summary, detail = excluded.detail`,
+       summary = excluded.summary, detail = excluded.detail, event_ids = excluded.event_ids`,
   );
   const insertPerson = database.prepare<SessionPersonRow>(
     `insert into session_people (session_id, person_key, partition_key, room_name, started_at, ongoing, display_name,

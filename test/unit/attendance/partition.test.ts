@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { deriveSessions, partitionKeyOf, partitionKeyOfSession } from "../../../src/attendance/index.js";
+import {
+  deriveSessions,
+  partitionKeyOf,
+  partitionKeyOfSession,
+  roomPartitionKey,
+  sessionPartitionKey,
+} from "../../../src/attendance/index.js";
 import { parseEvent, type WherebyEvent } from "../../../src/whereby/events.js";
 import { options, sharedFixtures } from "./helpers.js";
 import { MeetingLog } from "./meeting-log.js";
@@ -49,5 +55,12 @@ describe("partitionKeyOfSession", () => {
       const [session] = deriveSessions(events, options);
       expect(partitionKeyOfSession(session!)).toBe(partitionKeyOf(events[0]!));
     }
+  });
+});
+
+describe("sessionPartitionKey and roomPartitionKey", () => {
+  it("write the keys partitionKeyOf gives an event of that session or that room", () => {
+    expect(sessionPartitionKey("s-9")).toBe(partitionKeyOf(event("room.session.started", { roomName: "/yoga", roomSessionId: "s-9" })));
+    expect(roomPartitionKey("/yoga")).toBe(partitionKeyOf(event("room.session.started", { roomName: "/yoga", roomSessionId: null })));
   });
 });
