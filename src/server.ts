@@ -20,7 +20,7 @@ import { Spool, type EventLog } from "./ingest/spool.js";
 import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-endpoint.js";
 import { createMetrics } from "./metrics.js";
 import { makePrivateFolder, PRIVATE_FILE_MODE } from "./private-files.js";
-import { StoreWriter } from "./projection/store-writer.js";
+import { StoreWriter } from "./writer/store-writer.js";
 import { ongoingPartitionKeys } from "./projection/projector.js";
 import type { EventStore } from "./store/event-store.js";
 import { dataFolderOf, openStore } from "./store/open-store.js";

@@ -1,6 +1,6 @@
 /** `meetmeter rebuild`: recomputes everything derived from the event log. */
 import type { Command } from "commander";
-import { DeriveThread } from "../projection/derive-thread.js";
+import { DeriveThread } from "../writer/derive-thread.js";
 import { rebuildAll } from "../projection/rebuild.js";
 import { databaseOption, progressBar, withExistingStore } from "./context.js";
 

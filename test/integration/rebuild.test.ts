@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
 import { lineToEvent } from "../../src/cli/import-export.js";
-import { DeriveThread } from "../../src/projection/derive-thread.js";
+import { DeriveThread } from "../../src/writer/derive-thread.js";
 import { rebuildAll } from "../../src/projection/rebuild.js";
 import { createService } from "../../src/server.js";
 import { generateTraffic, sendEvents } from "../../src/simulate/index.js";

@@ -4,28 +4,27 @@
  * commits never wait behind deriving; a rebuild keeps one, so that deriving a round overlaps saving the last.
  */
 import type { SessionRows } from "../store/session-rows.js";
-import type { DeriveRequest } from "./derive-worker.js";
+import type { DeriveCalls, WriterSettings } from "./protocol.js";
 import { Thread } from "./threads.js";
-import type { WriterSettings } from "./writer-worker.js";
 
 export class DeriveThread {
   private constructor(
-    private thread: Thread<DeriveRequest>,
+    private thread: Thread<DeriveCalls>,
     private readonly settings: WriterSettings,
   ) {}
 
   static async start(settings: WriterSettings): Promise<DeriveThread> {
-    return new DeriveThread(await Thread.start<DeriveRequest>("derive-worker", settings), settings);
+    return new DeriveThread(await Thread.start<DeriveCalls>("derive-worker", settings), settings);
   }
 
   async derive(partitionKeys: readonly string[], now: number): Promise<SessionRows> {
     // A thread that died (out of memory on a huge partition, say) is replaced: this call and later ones go on.
-    if (this.thread.failed) this.thread = await Thread.start<DeriveRequest>("derive-worker", this.settings);
-    return this.thread.call<SessionRows>({ op: "derive", partitionKeys: [...partitionKeys], now });
+    if (this.thread.failed) this.thread = await Thread.start<DeriveCalls>("derive-worker", this.settings);
+    return this.thread.call("derive", [...partitionKeys], now);
   }
 
   async close(): Promise<void> {
-    if (!this.thread.failed) await this.thread.call({ op: "close" }).catch(() => {});
+    if (!this.thread.failed) await this.thread.call("close").catch(() => {});
     await this.thread.terminate();
   }
 }

@@ -1,12 +1,10 @@
 /**
- * Requests to a thread of ours and their answers: each request carries an id, each answer settles that id's promise.
- * The writer thread (writer-worker.ts) and the deriving thread (derive-worker.ts) are both reached this way.
+ * Calls to a thread of ours and their answers: each call carries an id, each answer settles that id's promise.
+ * The writer thread (writer-worker.ts) and the deriving thread (derive-worker.ts) are both reached this way; what
+ * they take and answer is typed in protocol.ts.
  */
 import { parentPort, Worker } from "node:worker_threads";
-
-type Answer = { id: number; ok: true; result?: unknown } | { id: number; ok: false; message: string };
-/** What a thread tells without being asked (a failed derivation, say): forwarded to the starter's `onNotice`. */
-type Notice = { id: -1; notice: unknown };
+import type { Answer, Calls, Notice, Request } from "./protocol.js";
 
 /**
  * Each thread's young generation, at most. By default every V8 heap may grow its own to about 48 MB; measured on a
@@ -26,7 +24,7 @@ function spawn(name: string, workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData, resourceLimits: RESOURCE_LIMITS });
 }
 
-export class Thread<Request extends object> {
+export class Thread<T extends Calls<T>, N = never> {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private failure: Error | null = null;
@@ -34,9 +32,9 @@ export class Thread<Request extends object> {
   private constructor(
     private readonly worker: Worker,
     name: string,
-    onNotice: (notice: unknown) => void,
+    onNotice: (notice: N) => void,
   ) {
-    worker.on("message", (message: Answer | Notice) => {
+    worker.on("message", (message: Answer | Notice<N>) => {
       if ("notice" in message) return onNotice(message.notice);
       const waiting = this.pending.get(message.id);
       if (!waiting) return;
@@ -54,22 +52,22 @@ export class Thread<Request extends object> {
   }
 
   /** Starts the thread and waits until it says it is ready (or fails to start). */
-  static async start<Request extends object>(
+  static async start<T extends Calls<T>, N = never>(
     name: string,
     workerData: unknown,
-    onNotice: (notice: unknown) => void = () => {},
-  ): Promise<Thread<Request>> {
-    const thread = new Thread<Request>(spawn(name, workerData), name, onNotice);
+    onNotice: (notice: N) => void = () => {},
+  ): Promise<Thread<T, N>> {
+    const thread = new Thread<T, N>(spawn(name, workerData), name, onNotice);
     await new Promise<unknown>((resolve, reject) => thread.pending.set(0, { resolve, reject }));
     return thread;
   }
 
-  call<T>(request: Request): Promise<T> {
+  call<Op extends keyof T>(op: Op, ...args: Parameters<T[Op]>): Promise<ReturnType<T[Op]>> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ id, request });
+      this.worker.postMessage({ id, op, args } satisfies Request<T, Op>);
     });
   }
 
@@ -82,11 +80,16 @@ export class Thread<Request extends object> {
   }
 }
 
-/** Inside a thread: answers each request with `handle`, then tells the starter it is ready. */
-export function serveRequests<Request>(handle: (request: Request) => Promise<unknown>): void {
+/** Inside a thread: each call's handler, by name. */
+export type Handlers<T extends Calls<T>> = {
+  [Op in keyof T]: (...args: Parameters<T[Op]>) => Promise<ReturnType<T[Op]>>;
+};
+
+/** Inside a thread: answers each call with its handler, then tells the starter it is ready. */
+export function serveCalls<T extends Calls<T>>(handlers: Handlers<T>): void {
   const port = parentPort!;
-  port.on("message", ({ id, request }: { id: number; request: Request }) => {
-    handle(request).then(
+  port.on("message", ({ id, op, args }: Request<T>) => {
+    handlers[op](...args).then(
       (result) => port.postMessage({ id, ok: true, result } satisfies Answer),
       (error: unknown) =>
         port.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) } satisfies Answer),
@@ -96,6 +99,6 @@ export function serveRequests<Request>(handle: (request: Request) => Promise<unk
 }
 
 /** Inside a thread: tells the starter something it did not ask for. */
-export function notify(notice: unknown): void {
-  parentPort!.postMessage({ id: -1, notice } satisfies Notice);
+export function notify<N>(notice: N): void {
+  parentPort!.postMessage({ id: -1, notice } satisfies Notice<N>);
 }
