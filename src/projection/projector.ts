@@ -88,7 +88,7 @@ export async function ongoingPartitionKeys(store: EventStore): Promise<string[]>
   return [...keys];
 }
 
-/** How partitions are derived: on another thread (see writer/derive-thread.ts), or here with {@link derivePartitionRows}. */
+/** How partitions are derived: on another thread (writer/derive-thread.ts), or here with {@link derivePartitionRows}. */
 export type Derive = (partitionKeys: readonly string[], now: number) => Promise<SessionRows>;
 
 export async function derivePartition(

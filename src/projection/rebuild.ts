@@ -20,8 +20,8 @@ export interface RebuildOptions extends MetadataOptions {
   /** Partitions done out of all: first with 0, once the total is known, then after each round is saved. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Derives a round of partitions; by default here, from this store. With a deriving thread (writer/derive-thread.ts) the
-   * next round is derived while this one is saved.
+   * Derives a round of partitions; by default here, from this store. With a deriving thread
+   * (writer/derive-thread.ts) the next round is derived while this one is saved.
    */
   derive?: Derive;
   partitionsPerRound?: number;
