@@ -11,7 +11,7 @@ export function register(program: Command): void {
         const bar = await progressBar(0, "rebuild");
         const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
         // Each round is derived on a thread of its own while this one saves the round before.
-        const deriver = await DeriveThread.start({ databaseUrl: config.databaseUrl, metadata });
+        const deriver = await DeriveThread.start({ databaseUrl: config.databaseUrl, metadata, keepParsed: false });
         const result = await rebuildAll(store, {
           ...metadata,
           derive: (round, now) => deriver.derive(round, now),

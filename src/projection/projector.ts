@@ -9,43 +9,46 @@ import {
   sessionPartitionKey,
   type DeriveOptions,
 } from "../attendance/index.js";
-import type { SessionDetail } from "../attendance/types.js";
 import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
 import { parseIsoInstant } from "../iso-time.js";
-import { parseEvent, type WherebyEvent } from "../whereby/events.js";
+import type { WherebyEvent } from "../whereby/events.js";
+import { parseStoredBody, type ParsedEvents } from "./parsed-events.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
 
 /**
  * The stored rows as events, with when each was received (by event id: what bounds its createdAt in the derivation).
- * A body that no longer parses (it did when stored) is left out.
+ * A body that no longer parses (it did when stored) is left out. `parse` reads one row's body: by default afresh.
  */
-export function eventsFromLog(rows: readonly Pick<PartitionBody, "body" | "receivedAt">[]): {
+function eventsFromLog<Row extends Pick<PartitionBody, "body" | "receivedAt">>(
+  rows: readonly Row[],
+  parse: (row: Row) => WherebyEvent | null = (row) => parseStoredBody(row.body),
+): {
   events: WherebyEvent[];
   receivedAt: Map<string, number>;
 } {
   const events: WherebyEvent[] = [];
   const receivedAt = new Map<string, number>();
   for (const row of rows) {
-    try {
-      const parsed = parseEvent(JSON.parse(row.body));
-      if (!parsed.ok) continue;
-      events.push(parsed.event);
-      const at = parseIsoInstant(row.receivedAt);
-      if (at !== null && !receivedAt.has(parsed.event.id)) receivedAt.set(parsed.event.id, at);
-    } catch {
-      // Only parseable bodies are ever stored; nothing to derive from one that is not.
-    }
+    const event = parse(row);
+    if (event === null) continue;
+    events.push(event);
+    const at = parseIsoInstant(row.receivedAt);
+    if (at !== null && !receivedAt.has(event.id)) receivedAt.set(event.id, at);
   }
   return { events, receivedAt };
 }
 
-/** Derives each partition from all of its events, read in one query, each bounded by when it was received. */
+/**
+ * Derives each partition from all of its events, read in one query, each bounded by when it was received. With
+ * `parsed`, a body parsed for an earlier derivation is not parsed again.
+ */
 export async function derivePartitions(
   store: EventStore,
   partitionKeys: readonly string[],
   options: DeriveOptions,
+  parsed?: ParsedEvents,
 ): Promise<DerivedPartition[]> {
   const byPartition = new Map(partitionKeys.map((key) => [key, { rows: [] as PartitionBody[], throughSeq: 0 }]));
   for (const row of await store.bodiesOfPartitions(partitionKeys)) {
@@ -54,14 +57,16 @@ export async function derivePartitions(
     partition.rows.push(row);
     partition.throughSeq = Math.max(partition.throughSeq, row.seq);
   }
-  return [...byPartition].map(([partitionKey, { rows, throughSeq }]) => {
-    const { events, receivedAt } = eventsFromLog(rows);
+  const derived = [...byPartition].map(([partitionKey, { rows, throughSeq }]) => {
+    const { events, receivedAt } = eventsFromLog(rows, parsed?.parserOf(partitionKey));
     const sessions = deriveSessions(events, { ...options, receivedAt });
     // Which of a room's events each session cut from its log is made of is saved with it, for its event list to read.
     const cut = sessions.some(({ id }) => sessionPartitionKey(id) !== partitionKey);
     const eventIds = cut ? eventIdsBySession(events, { now: options.now, receivedAt }) : undefined;
     return { partitionKey, throughSeq, events: rows.length, sessions, eventIds };
   });
+  parsed?.trim();
+  return derived;
 }
 
 /** Derives each partition as {@link derivePartitions} does, as the rows that replace its sessions in the store. */
@@ -69,8 +74,9 @@ export async function derivePartitionRows(
   store: EventStore,
   partitionKeys: readonly string[],
   options: DeriveOptions,
+  parsed?: ParsedEvents,
 ): Promise<SessionRows> {
-  return toSessionRows(await derivePartitions(store, partitionKeys, options));
+  return toSessionRows(await derivePartitions(store, partitionKeys, options, parsed));
 }
 
 /**
@@ -90,14 +96,6 @@ export async function ongoingPartitionKeys(store: EventStore): Promise<string[]>
 
 /** How partitions are derived: on another thread (writer/derive-thread.ts), or here with {@link derivePartitionRows}. */
 export type Derive = (partitionKeys: readonly string[], now: number) => Promise<SessionRows>;
-
-export async function derivePartition(
-  store: EventStore,
-  partitionKey: string,
-  options: DeriveOptions,
-): Promise<readonly SessionDetail[]> {
-  return (await derivePartitions(store, [partitionKey], options))[0]?.sessions ?? [];
-}
 
 /** Partitions derived together. */
 const PARTITIONS_PER_ROUND = 200;

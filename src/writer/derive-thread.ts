@@ -4,16 +4,16 @@
  * commits never wait behind deriving; a rebuild keeps one, so that deriving a round overlaps saving the last.
  */
 import type { SessionRows } from "../store/session-rows.js";
-import type { DeriveCalls, WriterSettings } from "./protocol.js";
+import type { DeriveCalls, DeriveSettings } from "./protocol.js";
 import { Thread } from "./threads.js";
 
 export class DeriveThread {
   private constructor(
     private thread: Thread<DeriveCalls>,
-    private readonly settings: WriterSettings,
+    private readonly settings: DeriveSettings,
   ) {}
 
-  static async start(settings: WriterSettings): Promise<DeriveThread> {
+  static async start(settings: DeriveSettings): Promise<DeriveThread> {
     return new DeriveThread(await Thread.start<DeriveCalls>("derive-worker", settings), settings);
   }
 

@@ -3,15 +3,17 @@
  * sessions and answers with the rows to save. Started and reached through derive-thread.ts.
  */
 import { workerData } from "node:worker_threads";
+import { ParsedEvents } from "../projection/parsed-events.js";
 import { derivePartitionRows } from "../projection/projector.js";
 import { openStore } from "../store/open-store.js";
-import type { DeriveCalls, WriterSettings } from "./protocol.js";
+import type { DeriveCalls, DeriveSettings } from "./protocol.js";
 import { serveCalls } from "./threads.js";
 
-const settings = workerData as WriterSettings;
+const settings = workerData as DeriveSettings;
 const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
+const parsed = settings.keepParsed ? new ParsedEvents() : undefined;
 
 serveCalls<DeriveCalls>({
-  derive: async (partitionKeys, now) => derivePartitionRows(store, partitionKeys, { ...settings.metadata, now }),
+  derive: async (partitionKeys, now) => derivePartitionRows(store, partitionKeys, { ...settings.metadata, now }, parsed),
   close: async () => store.close(),
 });

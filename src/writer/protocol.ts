@@ -15,6 +15,15 @@ export interface WriterSettings {
   ongoingRefreshMs?: number;
 }
 
+/** What a deriving thread is started with. */
+export interface DeriveSettings extends Pick<WriterSettings, "databaseUrl" | "metadata"> {
+  /**
+   * Whether it keeps the events it parsed for the next derivation (see ParsedEvents): the writer's does, as it derives
+   * the same busy partitions again and again; a rebuild's does not, as it derives each partition once.
+   */
+  keepParsed: boolean;
+}
+
 /** The writer thread's calls: each one's arguments, and what it answers. */
 export interface WriterCalls {
   /** Appends one batch in one transaction: one outcome per event (true: new). */

@@ -13,7 +13,8 @@ import { notify, serveCalls } from "./threads.js";
 
 const settings = workerData as WriterSettings;
 const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
-const deriver = await DeriveThread.start(settings);
+const { databaseUrl, metadata } = settings;
+const deriver = await DeriveThread.start({ databaseUrl, metadata, keepParsed: true });
 const projector = new Projector(store, settings.metadata, {
   derive: (partitionKeys, now) => deriver.derive(partitionKeys, now),
   onError: (error, partitionKeys) =>

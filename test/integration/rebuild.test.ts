@@ -61,7 +61,7 @@ describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
 
     const store = await openStore(server.testStore.databaseUrl);
     const metadata = { metadataSecrets: [METADATA_SECRET] };
-    const deriver = await DeriveThread.start({ databaseUrl: server.testStore.databaseUrl, metadata });
+    const deriver = await DeriveThread.start({ databaseUrl: server.testStore.databaseUrl, metadata, keepParsed: false });
     try {
       const rebuilt = await allSessions(store);
       expect([...rebuilt.keys()].sort()).toEqual([...live.keys()].sort());
