@@ -1,6 +1,7 @@
 /** Bearer-token access to /api, /metrics and the dashboard's data: one token, compared in constant time. */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { HttpError, sendError } from "../http/http-error.js";
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
@@ -19,15 +20,14 @@ export function bearerOf(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+const UNAUTHORIZED = new HttpError(401, "unauthorized", "Send Authorization: Bearer <token> (MEETMETER_API_TOKEN).", {
+  headers: { "www-authenticate": 'Bearer realm="meetmeter"' },
+});
+
 /** A preHandler that answers 401 `{"error":"unauthorized"}` without the right token. */
 export function requireToken(token: string) {
   const check = tokenChecker(token);
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!check(bearerOf(request))) {
-      return reply
-        .code(401)
-        .header("www-authenticate", 'Bearer realm="meetmeter"')
-        .send({ error: "unauthorized", message: "Send Authorization: Bearer <token> (MEETMETER_API_TOKEN)." });
-    }
+    if (!check(bearerOf(request))) return sendError(reply, UNAUTHORIZED);
   };
 }

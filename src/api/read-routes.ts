@@ -9,6 +9,7 @@ import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import type { EventStore, IncomingEvent } from "../store/event-store.js";
 import { InvalidCursorError } from "../store/sql-store.js";
 import { parseEvent } from "../whereby/events.js";
+import { HttpError, sendError } from "../http/http-error.js";
 import { attendanceCsv } from "./csv.js";
 import type { LiveEvents } from "./live-events.js";
 import { LiveStream } from "./live-stream.js";
@@ -73,10 +74,13 @@ const peopleQuery = z.strictObject({
   limit: page.limit,
 });
 
-class InvalidQuery extends Error {}
+/** A query this API does not take: 400 `invalid_query`, the message naming each bad parameter. */
+function invalidQuery(message: string, cause?: unknown): HttpError {
+  return new HttpError(400, "invalid_query", message, { cause });
+}
 
 /**
- * Reads a query with `schema`, or throws an InvalidQuery whose message names each bad parameter in plain words.
+ * Reads a query with `schema`, or throws an {@link invalidQuery} whose message names each bad parameter in plain words.
  * A parameter left empty (`?cursor=`, a blank form field) counts as left out, so its default applies.
  */
 function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
@@ -85,7 +89,7 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
   );
   // No text a store keeps or compares holds a NUL (PostgreSQL's text cannot): such a value names nothing here.
   const withNul = Object.entries(query).filter(([, value]) => [value].flat().some((v) => typeof v === "string" && v.includes("\0")));
-  if (withNul.length > 0) throw new InvalidQuery(withNul.map(([name]) => `${name} must not contain a NUL character`).join("; "));
+  if (withNul.length > 0) throw invalidQuery(withNul.map(([name]) => `${name} must not contain a NUL character`).join("; "));
   const result = schema.safeParse(query);
   if (!result.success) {
     const message = result.error.issues
@@ -97,7 +101,7 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
         return `${name} ${issue.message}`;
       })
       .join("; ");
-    throw new InvalidQuery(message);
+    throw invalidQuery(message);
   }
   return result.data;
 }
@@ -105,7 +109,7 @@ function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.
 /** Refuses a `from` at or after `to` (see {@link rangeProblem}). */
 function checkRange(from: string | null | undefined, to: string | null | undefined): void {
   const problem = rangeProblem(from, to);
-  if (problem !== null) throw new InvalidQuery(problem);
+  if (problem !== null) throw invalidQuery(problem);
 }
 
 /** How the figures take a stored event when not as it came (see derivationNote), or null. */
@@ -162,13 +166,13 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   });
   app.addHook("preHandler", options.authorize);
   app.setErrorHandler((error, _request, reply) => {
-    if (error instanceof InvalidQuery || error instanceof InvalidCursorError || error instanceof UsageRangeError) {
-      return reply.code(400).send({ error: "invalid_query", message: error.message });
+    if (error instanceof InvalidCursorError || error instanceof UsageRangeError) {
+      return sendError(reply, invalidQuery(error.message, error));
     }
     throw error;
   });
   const notFound = (reply: FastifyReply, what: string) =>
-    reply.code(404).send({ error: "not_found", message: `No ${what} with that id.` });
+    sendError(reply, new HttpError(404, "not_found", `No ${what} with that id.`));
 
   app.get("/api/sessions", async (request) => {
     const q = parseQuery(sessionsQuery, request);
@@ -240,10 +244,9 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
   app.get("/api/events/stream", (request, reply) => {
     parseQuery(noQuery, request);
     if (stream.full) {
-      return reply
-        .code(503)
-        .header("retry-after", "30")
-        .send({ error: "too_many_streams", message: "This server has as many live stream subscribers as it takes (MEETMETER_STREAM_MAX_CLIENTS); retry later." });
+      const message =
+        "This server has as many live stream subscribers as it takes (MEETMETER_STREAM_MAX_CLIENTS); retry later.";
+      return sendError(reply, new HttpError(503, "too_many_streams", message, { headers: { "retry-after": "30" } }));
     }
     reply.hijack();
     const raw = reply.raw;

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import type { DerivationNote } from "../attendance/index.js";
+import { HttpError, internalError, sendError, sendJson, type ErrorAnswer } from "../http/http-error.js";
 import type { Metrics } from "../metrics.js";
 import { isKnownEventType } from "../whereby/events.js";
 import { SIGNATURE_HEADER } from "../whereby/signature.js";
@@ -75,24 +76,20 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
     log.warn({ outcome, repeated }, `${repeated} more deliveries refused with ${outcome} since the last such line`),
   );
 
-  function answer({ response, method, route, started }: Exchange, status: number, body: object, headers: Record<string, string> = {}) {
-    if (response.headersSent || response.destroyed) return;
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": String(Buffer.byteLength(text)),
-      ...headers,
-    });
-    response.end(text);
+  function observe({ method, route, started }: Exchange, status: number) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.requestDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  function fail(exchange: Exchange, error: ErrorAnswer) {
+    if (sendError(exchange.response, error)) observe(exchange, error.status);
   }
 
   function refuse(exchange: Exchange, error: WebhookError, closeAfter = false) {
     metrics.eventsReceived.inc({ type: "unknown", outcome: error.code });
     if (error.status === 401) metrics.signatureFailures.inc({ code: error.code });
     if (error.code === "invalid_json" || error.code === "invalid_event") metrics.quarantined.inc({ reason: error.code });
-    answer(exchange, error.status, error.toJSON(), closeAfter ? { connection: "close" } : {});
+    if (sendError(exchange.response, error, closeAfter ? { connection: "close" } : {})) observe(exchange, error.status);
   }
 
   /** An event stored that the figures leave out, or take otherwise than it came: said once, and counted. */
@@ -112,11 +109,12 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
       if (accepted.duplicate) metrics.duplicates.inc();
       log.info({ eventId: accepted.id, eventType: accepted.type, outcome }, `event ${outcome}`);
       if (accepted.note && !accepted.duplicate) noteDerivation(accepted, accepted.note);
-      answer(exchange, 200, { ok: true, id: accepted.id, duplicate: accepted.duplicate });
+      const text = JSON.stringify({ ok: true, id: accepted.id, duplicate: accepted.duplicate });
+      if (sendJson(exchange.response, 200, text)) observe(exchange, 200);
     } catch (error) {
       if (!(error instanceof WebhookError)) {
         log.error({ err: error }, "request failed");
-        answer(exchange, 500, { error: "internal_error", message: "Something went wrong on our side." });
+        fail(exchange, internalError(error));
         return;
       }
       if (error.status === 401) strangers.note(error.code, () => log.warn({ outcome: error.code }, error.message));
@@ -146,16 +144,13 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
       const exchange: Exchange = { response, method: request.method ?? "POST", route, started: process.hrtime.bigint() };
       if (request.method !== "POST") {
         request.resume();
-        const message = "Webhooks are delivered with POST.";
-        answer(exchange, 405, { error: "method_not_allowed", message }, { allow: "POST" });
+        const headers = { allow: "POST" };
+        fail(exchange, new HttpError(405, "method_not_allowed", "Webhooks are delivered with POST.", { headers }));
         return true;
       }
       if (channel !== null && !CHANNEL.test(channel)) {
         request.resume();
-        answer(exchange, 404, {
-          error: "not_found",
-          message: "A channel is 1 to 64 of A-Z, a-z, 0-9, _ and -.",
-        });
+        fail(exchange, new HttpError(404, "not_found", "A channel is 1 to 64 of A-Z, a-z, 0-9, _ and -."));
         return true;
       }
       if (closing) {
