@@ -5,7 +5,8 @@
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createService, resolveApiToken, type Service } from "../../src/server.js";
+import { resolveApiToken } from "../../src/api/api-token.js";
+import { createService, type Service } from "../../src/server.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite.js";
 import { deliver, joinedEvent } from "../helpers/deliver.js";
 import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
