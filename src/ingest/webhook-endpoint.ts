@@ -81,15 +81,15 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): WebhookE
     metrics.requestDuration.observe({ method, route, status: String(status) }, seconds);
   }
 
-  function fail(exchange: Exchange, error: ErrorAnswer) {
-    if (sendError(exchange.response, error)) observe(exchange, error.status);
+  function fail(exchange: Exchange, error: ErrorAnswer, headers: Record<string, string> = {}) {
+    if (sendError(exchange.response, error, headers)) observe(exchange, error.status);
   }
 
   function refuse(exchange: Exchange, error: WebhookError, closeAfter = false) {
     metrics.eventsReceived.inc({ type: "unknown", outcome: error.code });
     if (error.status === 401) metrics.signatureFailures.inc({ code: error.code });
     if (error.code === "invalid_json" || error.code === "invalid_event") metrics.quarantined.inc({ reason: error.code });
-    if (sendError(exchange.response, error, closeAfter ? { connection: "close" } : {})) observe(exchange, error.status);
+    fail(exchange, error, closeAfter ? { connection: "close" } : {});
   }
 
   /** An event stored that the figures leave out, or take otherwise than it came: said once, and counted. */
