@@ -45,12 +45,12 @@ export interface Service {
 
 /** The spool file for a PostgreSQL store: MEETMETER_SPOOL_PATH (`off` for none), or spool.db in the data folder. */
 export function spoolPathOf(config: Config): string | null {
-  if (config.databaseUrl.startsWith("sqlite:") || config.spoolPath === "off") return null;
-  return config.spoolPath ?? join(dataFolderOf(config.databaseUrl), "spool.db");
+  if (config.database.kind === "sqlite" || config.spoolPath === "off") return null;
+  return config.spoolPath ?? join(dataFolderOf(config.database), "spool.db");
 }
 
 export interface ServiceOptions {
-  /** An already open store (tests, the demo); otherwise opened from config.databaseUrl and migrated. */
+  /** An already open store (tests, the demo); otherwise opened from config.database and migrated. */
   store?: EventStore;
   /** false for silence; otherwise pino at config.logLevel. */
   logger?: boolean;
@@ -61,7 +61,7 @@ export interface ServiceOptions {
 /** The API token: from the configuration, or generated once and kept in the data folder. */
 export function resolveApiToken(config: Config): string {
   if (config.apiToken) return config.apiToken;
-  const folder = dataFolderOf(config.databaseUrl);
+  const folder = dataFolderOf(config.database);
   const file = join(folder, "api-token");
   if (existsSync(file)) {
     const token = readFileSync(file, "utf8").trim();
@@ -98,7 +98,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
 }
 
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
-  const store = options.store ?? (await openStore(config.databaseUrl));
+  const store = options.store ?? (await openStore(config.database));
   const spoolPath = spoolPathOf(config);
   // With a spool, a PostgreSQL out of reach at start is waited for, as one that goes away later is: deliveries are
   // spooled and acknowledged meanwhile, and reads answer 503. Without one, or when the store answers but refuses
@@ -158,9 +158,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const live = new LiveEvents();
   /** Ids stored here and not yet announced to the other processes on this database (see the relay below). */
   let announcing: string[] = [];
-  const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
-  const settings = { databaseUrl: config.databaseUrl, metadata, ongoingRefreshMs: options.ongoingRefreshMs };
+  const settings = { database: config.database, metadata: config.derive, ongoingRefreshMs: options.ongoingRefreshMs };
   const writer = await StoreWriter.start(settings, (message, partitionKeys) =>
     app.log.error({ partitionKeys, reason: message }, "deriving sessions failed"),
   );

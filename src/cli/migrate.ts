@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .action(async (flags: { database?: string }) => {
       const config = loadConfig(flags, readEnvironment());
       const { openStore } = await import("../store/open-store.js");
-      const store = await openStore(config.databaseUrl);
+      const store = await openStore(config.database);
       try {
         await store.migrate();
         console.log(`The ${store.kind} schema is up to date.`);

@@ -35,8 +35,7 @@ function checkRange(from: string | null | undefined, to: string | null | undefin
 
 /** Reads as the service answers them; a session that fell silent since it was saved is derived again here. */
 function readModelOf(store: EventStore, config: Config): ReadModel {
-  const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
-  return new ReadModel(store, new Projector(store, metadata, { delayMs: 0 }));
+  return new ReadModel(store, new Projector(store, config.derive, { delayMs: 0 }));
 }
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;

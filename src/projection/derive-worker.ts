@@ -11,7 +11,7 @@ import type { WriterSettings } from "./writer-worker.js";
 export type DeriveRequest = { op: "derive"; partitionKeys: string[]; now: number } | { op: "close" };
 
 const settings = workerData as WriterSettings;
-const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
+const store = await openStore(settings.database, { queryTimeoutMs: 5_000 });
 
 serveRequests<DeriveRequest>(async (request) => {
   if (request.op === "close") return store.close();

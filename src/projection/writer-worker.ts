@@ -5,6 +5,7 @@
  * never hold up the thread that answers HTTP, nor wait behind derivation.
  */
 import { workerData } from "node:worker_threads";
+import type { DatabaseConfig } from "../config.js";
 import type { IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 import { openStore } from "../store/open-store.js";
 import { DeriveThread } from "./derive-thread.js";
@@ -12,7 +13,7 @@ import { Projector, type MetadataOptions } from "./projector.js";
 import { notify, serveRequests } from "./threads.js";
 
 export interface WriterSettings {
-  databaseUrl: string;
+  database: DatabaseConfig;
   metadata: MetadataOptions;
   /** How often the saved figures of ongoing sessions are brought up to now; 30 s unless given. */
   ongoingRefreshMs?: number;
@@ -32,7 +33,7 @@ export interface DeriveFailure {
 }
 
 const settings = workerData as WriterSettings;
-const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
+const store = await openStore(settings.database, { queryTimeoutMs: 5_000 });
 const deriver = await DeriveThread.start(settings);
 const projector = new Projector(store, settings.metadata, {
   derive: (partitionKeys, now) => deriver.derive(partitionKeys, now),

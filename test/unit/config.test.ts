@@ -25,3 +25,55 @@ describe("a malformed DATABASE_URL", () => {
     expect(message).toContain(`"${shown}"`);
   });
 });
+
+describe("the database", () => {
+  it.each([
+    ["the default", {}, { kind: "sqlite", path: "./data/meetmeter.db" }],
+    ["a SQLite path", { DATABASE_URL: "sqlite:/var/lib/meetmeter/events.db" }, { kind: "sqlite", path: "/var/lib/meetmeter/events.db" }],
+    ["a SQLite database in memory", { DATABASE_URL: "sqlite::memory:" }, { kind: "sqlite", path: ":memory:" }],
+    [
+      "PostgreSQL",
+      { DATABASE_URL: "postgres://admin:secret@db.example:5433/meetmeter?sslmode=require" },
+      { kind: "postgres", url: "postgres://admin:secret@db.example:5433/meetmeter?sslmode=require", schema: null },
+    ],
+    [
+      "PostgreSQL in a schema of its own, taken out of the URL",
+      { DATABASE_URL: "postgresql://db.example/meetmeter?schema=tenant_a&sslmode=require" },
+      { kind: "postgres", url: "postgresql://db.example/meetmeter?sslmode=require", schema: "tenant_a" },
+    ],
+  ])("is read from DATABASE_URL: %s", (_case, env, database) => {
+    expect(loadConfig({}, env).database).toEqual(database);
+  });
+
+  it("is read from --database before DATABASE_URL", () => {
+    const config = loadConfig({ database: "sqlite:./flag.db" }, { DATABASE_URL: "sqlite:./env.db" });
+    expect(config.database).toEqual({ kind: "sqlite", path: "./flag.db" });
+  });
+
+  it.each([
+    ["no path", "sqlite:", /^DATABASE_URL must be sqlite:<path> or postgres:\/\/…/],
+    ["a schema that is no plain identifier", "postgres://db.example/m?schema=Tenant-A", /^DATABASE_URL's schema must be lower-case/],
+    ["a host that does not parse", "postgres://db.example:x/m", /^DATABASE_URL is not a valid postgres:\/\/ URL/],
+  ])("refuses %s", (_case, url, message) => {
+    expect(refusal(url)).toMatch(message);
+  });
+
+  it("names --database when the flag is wrong", () => {
+    expect(() => loadConfig({ database: "mysql://db.example/m" }, {})).toThrow(/^--database must be sqlite:<path>/);
+  });
+});
+
+describe("the derive options", () => {
+  it("hold the metadata secrets, newest first, and the metadata's largest age", () => {
+    const env = { MEETMETER_METADATA_SECRET: "new, old", METADATA_MAX_AGE_SECONDS: "3600" };
+    expect(loadConfig({}, env).derive).toEqual({ metadataSecrets: ["new", "old"], metadataMaxAgeSeconds: 3600 });
+  });
+
+  it("default to no secrets and thirty days", () => {
+    expect(loadConfig({}, {}).derive).toEqual({ metadataSecrets: [], metadataMaxAgeSeconds: 2_592_000 });
+  });
+
+  it("refuse an age that is no whole number", () => {
+    expect(() => loadConfig({}, { METADATA_MAX_AGE_SECONDS: "1h" })).toThrow(/^METADATA_MAX_AGE_SECONDS must be a whole number/);
+  });
+});
