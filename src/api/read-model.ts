@@ -8,10 +8,11 @@ import { detailAt, runsAt, summaryAt } from "../attendance/running-figures.js";
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
 import { eventsFromLog } from "../projection/projector.js";
 import type {
-  EventStore,
+  EventReads,
   Page,
   PersonSessionRow,
   SessionFilter,
+  SessionQueries,
   SessionScope,
   StoredEvent,
 } from "../store/event-store.js";
@@ -71,7 +72,7 @@ export interface Projection {
 
 export class ReadModel {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: SessionQueries & EventReads,
     private readonly projection: Projection,
     private readonly clock: () => number = Date.now,
   ) {}

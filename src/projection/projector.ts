@@ -4,7 +4,7 @@
  */
 import { deriveSessions, partitionKeyOfSession, type DeriveOptions } from "../attendance/index.js";
 import type { SessionDetail } from "../attendance/types.js";
-import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
+import type { DerivedPartition, EventReads, PartitionBody, SessionQueries, SessionWrites } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
 import { parseIsoInstant } from "../iso-time.js";
 import { parseEvent, type WherebyEvent } from "../whereby/events.js";
@@ -37,7 +37,7 @@ export function eventsFromLog(rows: readonly Pick<PartitionBody, "body" | "recei
 
 /** Derives each partition from all of its events, read in one query, each bounded by when it was received. */
 export async function derivePartitions(
-  store: EventStore,
+  store: EventReads,
   partitionKeys: readonly string[],
   options: DeriveOptions,
 ): Promise<DerivedPartition[]> {
@@ -56,7 +56,7 @@ export async function derivePartitions(
 
 /** Derives each partition as {@link derivePartitions} does, as the rows that replace its sessions in the store. */
 export async function derivePartitionRows(
-  store: EventStore,
+  store: EventReads,
   partitionKeys: readonly string[],
   options: DeriveOptions,
 ): Promise<SessionRows> {
@@ -67,7 +67,7 @@ export async function derivePartitionRows(
  * The partitions of every session saved as ongoing: what a starting service derives again besides its newest events,
  * so that one that fell silent while no process ran is saved ended, and one still going is brought up to now again.
  */
-export async function ongoingPartitionKeys(store: EventStore): Promise<string[]> {
+export async function ongoingPartitionKeys(store: SessionQueries): Promise<string[]> {
   const keys = new Set<string>();
   let cursor: string | null = null;
   do {
@@ -82,7 +82,7 @@ export async function ongoingPartitionKeys(store: EventStore): Promise<string[]>
 export type Derive = (partitionKeys: readonly string[], now: number) => Promise<SessionRows>;
 
 export async function derivePartition(
-  store: EventStore,
+  store: EventReads,
   partitionKey: string,
   options: DeriveOptions,
 ): Promise<readonly SessionDetail[]> {
@@ -130,7 +130,7 @@ export class Projector {
   private readonly delayMs: number;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventReads & SessionWrites,
     options: MetadataOptions,
     settings: ProjectorSettings = {},
   ) {

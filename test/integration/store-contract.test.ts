@@ -4,9 +4,8 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
-import { SessionsRefusedError } from "../../src/store/event-store.js";
+import { InvalidCursorError, SessionsRefusedError } from "../../src/store/event-store.js";
 import { toSessionRows } from "../../src/store/session-rows.js";
-import { InvalidCursorError } from "../../src/store/sql-store.js";
 import { queryPostgres } from "../helpers/postgres.js";
 import { STORE_KINDS, incomingEvent, openTestStore, sqlitePath, type TestStore } from "../helpers/stores.js";
 
