@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { DeriveOptions } from "./attendance/index.js";
+import { DEFAULT_METADATA_MAX_AGE_SECONDS } from "./whereby/metadata.js";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -72,9 +73,11 @@ function list(value: string | undefined): string[] {
     .filter((s) => s !== "");
 }
 
-function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number, unit?: string): number {
   if (value === undefined || value.trim() === "") return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name} must be a whole number, got "${value}".`);
+  if (!/^\d+$/.test(value.trim())) {
+    throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit}` : ""}, got "${value}".`);
+  }
   const number = Number(value);
   if (number < min || number > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${number}.`);
   return number;
@@ -121,6 +124,24 @@ export function parseDatabaseUrl(url: string, name = "DATABASE_URL"): DatabaseCo
   throw new ConfigError(`${name} must be sqlite:<path> or postgres://…, got "${withoutPassword(url)}".`);
 }
 
+/**
+ * The derive options alone, for the commands that need nothing else from the configuration (metadata verify, link,
+ * simulate). `secret` is a --secret flag, which wins over MEETMETER_METADATA_SECRET.
+ */
+export function loadDeriveConfig(env: Env = readEnvironment(), secret?: string): DeriveConfig {
+  return {
+    metadataSecrets: list(secret ?? env.MEETMETER_METADATA_SECRET),
+    metadataMaxAgeSeconds: integer(
+      "METADATA_MAX_AGE_SECONDS",
+      env.METADATA_MAX_AGE_SECONDS,
+      DEFAULT_METADATA_MAX_AGE_SECONDS,
+      1,
+      2 ** 31,
+      "seconds",
+    ),
+  };
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
 function logLevel(value: string | undefined): string {
@@ -155,10 +176,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     host,
     apiToken: token,
     toleranceSeconds: integer("WEBHOOK_TOLERANCE_SECONDS", env.WEBHOOK_TOLERANCE_SECONDS, 300, 1, 86_400 * 365),
-    derive: {
-      metadataSecrets: list(env.MEETMETER_METADATA_SECRET),
-      metadataMaxAgeSeconds: integer("METADATA_MAX_AGE_SECONDS", env.METADATA_MAX_AGE_SECONDS, 2_592_000, 1, 2 ** 31),
-    },
+    derive: loadDeriveConfig(env),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 262_144, 1, 64 * 1024 * 1024),
     corsOrigins: list(env.MEETMETER_CORS_ORIGINS),
     spoolPath: env.MEETMETER_SPOOL_PATH?.trim() || null,

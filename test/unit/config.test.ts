@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { ConfigError, loadConfig, loadDeriveConfig } from "../../src/config.js";
 
 /** The one line a bad DATABASE_URL stops the command with. */
 function refusal(url: string): string {
@@ -73,7 +73,16 @@ describe("the derive options", () => {
     expect(loadConfig({}, {}).derive).toEqual({ metadataSecrets: [], metadataMaxAgeSeconds: 2_592_000 });
   });
 
-  it("refuse an age that is no whole number", () => {
-    expect(() => loadConfig({}, { METADATA_MAX_AGE_SECONDS: "1h" })).toThrow(/^METADATA_MAX_AGE_SECONDS must be a whole number/);
+  it("refuse an age that is no whole number of seconds, or none", () => {
+    expect(() => loadConfig({}, { METADATA_MAX_AGE_SECONDS: "1h" })).toThrow(
+      'METADATA_MAX_AGE_SECONDS must be a whole number of seconds, got "1h".',
+    );
+    expect(() => loadConfig({}, { METADATA_MAX_AGE_SECONDS: "0" })).toThrow(/^METADATA_MAX_AGE_SECONDS must be between 1 and/);
+  });
+
+  it("are read alone, a --secret flag before MEETMETER_METADATA_SECRET, for the commands that need nothing else", () => {
+    const env = { MEETMETER_METADATA_SECRET: "from-env", DATABASE_URL: "mysql://not-read" };
+    expect(loadDeriveConfig(env)).toEqual({ metadataSecrets: ["from-env"], metadataMaxAgeSeconds: 2_592_000 });
+    expect(loadDeriveConfig(env, " newest ,older").metadataSecrets).toEqual(["newest", "older"]);
   });
 });
