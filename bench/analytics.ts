@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { partitionKeyOf } from "../src/attendance/index.js";
 import type { EventStore, IncomingEvent } from "../src/store/event-store.js";
+import { parseDatabaseUrl } from "../src/config.js";
 import { openStore } from "../src/store/open-store.js";
 import { parseEvent } from "../src/whereby/events.js";
 import { REPO_ROOT, startTarget, type Target } from "./lib/processes.js";
@@ -157,7 +158,7 @@ async function benchStore(kind: string) {
   }
   let server: Target | null = null;
   try {
-    const store = await openStore(databaseUrl);
+    const store = await openStore(parseDatabaseUrl(databaseUrl));
     const filled = await store.migrate().then(() => fill(store)).finally(() => store.close());
     process.stderr.write(`${kind}: stored ${filled.events} events in ${filled.seconds.toFixed(1)} s\n`);
 

@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { parseDatabaseUrl } from "../src/config.js";
 import { openStore } from "../src/store/open-store.js";
 import { writeSignedDeliveries } from "./lib/signed-events.js";
 import { measureCpu, type CpuUse } from "./lib/cpu.js";
@@ -64,7 +65,7 @@ const NAMES: Record<string, string> = {
 };
 
 async function countStored(databaseUrl: string): Promise<number> {
-  const store = await openStore(databaseUrl);
+  const store = await openStore(parseDatabaseUrl(databaseUrl));
   try {
     return await store.countEvents();
   } finally {

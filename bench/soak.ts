@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateTraffic, sendEvents, type Scenario, type SendResult } from "../src/simulate/index.js";
 import type { WherebyEvent } from "../src/whereby/events.js";
+import { parseDatabaseUrl } from "../src/config.js";
 import { openStore } from "../src/store/open-store.js";
 import { startTarget } from "./lib/processes.js";
 
@@ -194,7 +195,7 @@ samples.push(last);
 print(last);
 await server.stop();
 
-const store = await openStore(databaseUrl);
+const store = await openStore(parseDatabaseUrl(databaseUrl));
 const stored = await store.countEvents();
 await store.close();
 rmSync(folder, { recursive: true, force: true });

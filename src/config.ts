@@ -4,6 +4,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
+import type { DeriveOptions } from "./attendance/index.js";
+import { DEFAULT_METADATA_MAX_AGE_SECONDS } from "./whereby/metadata.js";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -16,14 +18,13 @@ export interface Config {
   /** Accepted webhook secrets, newest first; empty only with insecureSkipVerification. */
   secrets: string[];
   insecureSkipVerification: boolean;
-  databaseUrl: string;
+  database: DatabaseConfig;
   port: number;
   host: string;
   /** null: generated at first start and kept in the data folder. */
   apiToken: string | null;
   toleranceSeconds: number;
-  metadataSecrets: string[];
-  metadataMaxAgeSeconds: number;
+  derive: DeriveConfig;
   maxBodyBytes: number;
   /** Origins allowed to read the API from a browser; none by default. */
   corsOrigins: string[];
@@ -35,6 +36,15 @@ export interface Config {
   /** Most subscribers of the live stream at once. */
   streamMaxClients: number;
 }
+
+/**
+ * Where events and sessions are kept: a SQLite file (`:memory:` for none), or a PostgreSQL database, in a schema of its
+ * own when one is named (null: the connection's default).
+ */
+export type DatabaseConfig = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string; schema: string | null };
+
+/** What deriving sessions takes besides the events and the time: how signed participant metadata is read (SPEC §5). */
+export type DeriveConfig = Required<Pick<DeriveOptions, "metadataSecrets" | "metadataMaxAgeSeconds">>;
 
 export const DEFAULT_DATABASE_URL = "sqlite:./data/meetmeter.db";
 
@@ -63,9 +73,11 @@ function list(value: string | undefined): string[] {
     .filter((s) => s !== "");
 }
 
-function integer(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+function integer(name: string, value: string | undefined, fallback: number, min: number, max: number, unit?: string): number {
   if (value === undefined || value.trim() === "") return fallback;
-  if (!/^\d+$/.test(value.trim())) throw new ConfigError(`${name} must be a whole number, got "${value}".`);
+  if (!/^\d+$/.test(value.trim())) {
+    throw new ConfigError(`${name} must be a whole number${unit ? ` of ${unit}` : ""}, got "${value}".`);
+  }
   const number = Number(value);
   if (number < min || number > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${number}.`);
   return number;
@@ -85,8 +97,16 @@ export function withoutPassword(url: string): string {
     .replace(/([?&]password=)[^&#]*/gi, "$1***");
 }
 
-export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
-  if (/^sqlite:.+/.test(url)) return url;
+/**
+ * Reads a DATABASE_URL: `sqlite:<path>`, or `postgres://…` (or `postgresql://…`) with an optional `?schema=<name>`,
+ * which is taken out of the URL the driver connects with. `name` is the setting an error names.
+ *
+ * @example
+ * parseDatabaseUrl("postgres://db.example/meetmeter?schema=tenant_a");
+ * // { kind: "postgres", url: "postgres://db.example/meetmeter", schema: "tenant_a" }
+ */
+export function parseDatabaseUrl(url: string, name = "DATABASE_URL"): DatabaseConfig {
+  if (/^sqlite:.+/.test(url)) return { kind: "sqlite", path: url.slice("sqlite:".length) };
   if (/^postgres(ql)?:\/\/.+/.test(url)) {
     let parsed: URL;
     try {
@@ -98,9 +118,28 @@ export function checkDatabaseUrl(url: string, name = "DATABASE_URL"): string {
     if (schema !== null && !SCHEMA_NAME.test(schema)) {
       throw new ConfigError(`${name}'s schema must be lower-case letters, digits and _ (at most 63), got "${schema}".`);
     }
-    return url;
+    parsed.searchParams.delete("schema");
+    return { kind: "postgres", url: parsed.toString(), schema };
   }
   throw new ConfigError(`${name} must be sqlite:<path> or postgres://…, got "${withoutPassword(url)}".`);
+}
+
+/**
+ * The derive options alone, for the commands that need nothing else from the configuration (metadata verify, link,
+ * simulate). `secret` is a --secret flag, which wins over MEETMETER_METADATA_SECRET.
+ */
+export function loadDeriveConfig(env: Env = readEnvironment(), secret?: string): DeriveConfig {
+  return {
+    metadataSecrets: list(secret ?? env.MEETMETER_METADATA_SECRET),
+    metadataMaxAgeSeconds: integer(
+      "METADATA_MAX_AGE_SECONDS",
+      env.METADATA_MAX_AGE_SECONDS,
+      DEFAULT_METADATA_MAX_AGE_SECONDS,
+      1,
+      2 ** 31,
+      "seconds",
+    ),
+  };
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -129,7 +168,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
   return {
     secrets,
     insecureSkipVerification: flags.insecureSkipVerification ?? false,
-    databaseUrl: checkDatabaseUrl(
+    database: parseDatabaseUrl(
       flags.database ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
       flags.database ? "--database" : "DATABASE_URL",
     ),
@@ -137,8 +176,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     host,
     apiToken: token,
     toleranceSeconds: integer("WEBHOOK_TOLERANCE_SECONDS", env.WEBHOOK_TOLERANCE_SECONDS, 300, 1, 86_400 * 365),
-    metadataSecrets: list(env.MEETMETER_METADATA_SECRET),
-    metadataMaxAgeSeconds: integer("METADATA_MAX_AGE_SECONDS", env.METADATA_MAX_AGE_SECONDS, 2_592_000, 1, 2 ** 31),
+    derive: loadDeriveConfig(env),
     maxBodyBytes: integer("MAX_BODY_BYTES", env.MAX_BODY_BYTES, 262_144, 1, 64 * 1024 * 1024),
     corsOrigins: list(env.MEETMETER_CORS_ORIGINS),
     spoolPath: env.MEETMETER_SPOOL_PATH?.trim() || null,

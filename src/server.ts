@@ -40,7 +40,7 @@ export interface Service {
 }
 
 export interface ServiceOptions {
-  /** An already open store (tests, the demo); otherwise opened from config.databaseUrl and migrated. */
+  /** An already open store (tests, the demo); otherwise opened from config.database and migrated. */
   store?: EventStore;
   /** false for silence; otherwise pino at config.logLevel. */
   logger?: boolean;
@@ -59,7 +59,7 @@ async function prepareStore(store: EventStore, writer: StoreWriter, log: Fastify
 }
 
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
-  const store = options.store ?? (await openStore(config.databaseUrl));
+  const store = options.store ?? (await openStore(config.database));
   const spoolPath = spoolPathOf(config);
   const migrated = options.store !== undefined;
   const availability = await StoreAvailability.migrate(store, { migrated, canWait: spoolPath !== null });
@@ -77,8 +77,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const feed = await LiveFeed.start(store);
 
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
-  const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
-  const settings = { databaseUrl: config.databaseUrl, metadata, ongoingRefreshMs: options.ongoingRefreshMs };
+  const settings = { database: config.database, metadata: config.derive, ongoingRefreshMs: options.ongoingRefreshMs };
   const writer = await StoreWriter.start(settings, (reason, partitionKeys) =>
     log.error({ partitionKeys, reason }, "deriving sessions failed"),
   );

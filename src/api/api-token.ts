@@ -9,9 +9,9 @@ import { dataFolderOf } from "../store/open-store.js";
 /** A kept token shorter than this is not taken: a new one is made in its place. */
 const MIN_TOKEN_LENGTH = 16;
 
-export function resolveApiToken(config: Pick<Config, "apiToken" | "databaseUrl">): string {
+export function resolveApiToken(config: Pick<Config, "apiToken" | "database">): string {
   if (config.apiToken) return config.apiToken;
-  const folder = dataFolderOf(config.databaseUrl);
+  const folder = dataFolderOf(config.database);
   const file = join(folder, "api-token");
   if (existsSync(file)) {
     const token = readFileSync(file, "utf8").trim();

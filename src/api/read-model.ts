@@ -17,11 +17,12 @@ import {
 import { detailAt, runsAt, summaryAt } from "../attendance/running-figures.js";
 import type { Artifact, SessionDetail, SessionSummary } from "../attendance/types.js";
 import type {
-  EventStore,
+  EventReads,
   Page,
   PersonSessionRow,
   SavedSummary,
   SessionFilter,
+  SessionQueries,
   SessionScope,
   StoredEvent,
   StoredSession,
@@ -57,7 +58,7 @@ function lastEventAtOf(summary: SavedSummary): string {
 
 export class ReadModel {
   constructor(
-    private readonly store: EventStore,
+    private readonly store: SessionQueries & EventReads,
     private readonly projection: Projection,
     private readonly clock: () => number = Date.now,
   ) {}

@@ -6,8 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { derivationNote, type DerivationNote } from "../attendance/index.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
-import type { EventStore, IncomingEvent } from "../store/event-store.js";
-import { InvalidCursorError } from "../store/sql-store.js";
+import { InvalidCursorError, type IncomingEvent, type QuarantineLog } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
 import { HttpError, sendError } from "../http/http-error.js";
 import { attendanceCsv } from "./csv.js";
@@ -144,7 +143,8 @@ function eventJson(row: IncomingEvent, withDerivation = false): string {
 }
 
 export interface ReadRouteOptions {
-  store: EventStore;
+  /** Where the quarantine is listed from; everything else is read through the read model. */
+  store: Pick<QuarantineLog, "listQuarantine">;
   readModel: ReadModel;
   live: LiveEvents;
   /** Most live stream subscribers at once. */

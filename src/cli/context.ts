@@ -19,14 +19,14 @@ export async function withStore<T>(
   options: { existing?: boolean } = {},
 ): Promise<T> {
   const config = loadConfig(flags, readEnvironment());
-  const path = config.databaseUrl.startsWith("sqlite:") ? config.databaseUrl.slice("sqlite:".length) : null;
-  if (options.existing && path !== null && path !== ":memory:" && !existsSync(path)) {
+  const { database } = config;
+  if (options.existing && database.kind === "sqlite" && database.path !== ":memory:" && !existsSync(database.path)) {
     const setting = flags.database ? "--database" : "DATABASE_URL";
-    throw new Error(`there is no database at ${path} (${setting}); serve, import or migrate makes one`);
+    throw new Error(`there is no database at ${database.path} (${setting}); serve, import or migrate makes one`);
   }
   // Loaded on use, so that commands which never touch the database start quickly.
   const { openStore } = await import("../store/open-store.js");
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(database);
   try {
     await store.migrate();
     return await work(store, config);

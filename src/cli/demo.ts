@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { ConfigError, loadConfig, readEnvironment } from "../config.js";
+import { ConfigError, loadConfig, readEnvironment, type Config } from "../config.js";
 
 /** What the demo keeps in its folder: the database with its WAL, and the API token. */
 const DEMO_FILES = ["meetmeter.db", "meetmeter.db-wal", "meetmeter.db-shm", "api-token"];
@@ -33,11 +33,12 @@ export function register(program: Command): void {
       for (const file of DEMO_FILES) rmSync(join(flags.data, file), { force: true });
       const secret = `whsec_demo_${randomBytes(12).toString("hex")}`;
       const metadataSecret = randomBytes(16).toString("hex");
-      const config = {
-        ...loadConfig({ port: flags.port }, readEnvironment()),
+      const base = loadConfig({ port: flags.port }, readEnvironment());
+      const config: Config = {
+        ...base,
         secrets: [secret],
-        databaseUrl: `sqlite:${join(flags.data, "meetmeter.db")}`,
-        metadataSecrets: [metadataSecret],
+        database: { kind: "sqlite", path: join(flags.data, "meetmeter.db") },
+        derive: { ...base.derive, metadataSecrets: [metadataSecret] },
         apiToken: null,
         logLevel: "warn",
       };

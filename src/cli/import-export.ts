@@ -87,10 +87,7 @@ export function register(program: Command): void {
       const size = readableFileSize("the file to import", file);
       return withStore(flags, async (store, config) => {
         const bar = await progressBar(size, "import");
-        const projector = new Projector(store, {
-          metadataSecrets: config.metadataSecrets,
-          metadataMaxAgeSeconds: config.metadataMaxAgeSeconds,
-        });
+        const projector = new Projector(store, config.derive);
         const receivedAt = new Date().toISOString();
         const counts = { stored: 0, duplicates: 0, rejected: 0 };
         let batch: IncomingEvent[] = [];

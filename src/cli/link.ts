@@ -1,6 +1,6 @@
 /** `meetmeter link`: prints a participant's room link carrying their signed subject (SPEC §5). */
 import type { Command } from "commander";
-import { ConfigError, readEnvironment } from "../config.js";
+import { ConfigError, loadDeriveConfig } from "../config.js";
 import {
   buildParticipantLink,
   ParticipantLinkError,
@@ -25,11 +25,7 @@ const FLAG_OF: Partial<Record<ParticipantLinkParameter, string>> = {
 
 /** Links are signed with the newest secret: the first of a comma-separated list, as while rotating. */
 function signingSecret(flags: LinkFlags): string {
-  const secrets = (flags.secret ?? readEnvironment().MEETMETER_METADATA_SECRET ?? "")
-    .split(",")
-    .map((secret) => secret.trim())
-    .filter((secret) => secret !== "");
-  const [newest] = secrets;
+  const [newest] = loadDeriveConfig(undefined, flags.secret).metadataSecrets;
   if (newest === undefined) {
     throw new ConfigError(
       "MEETMETER_METADATA_SECRET is not set: links are signed with it. Set it to the value the server verifies " +

@@ -1,7 +1,7 @@
 /** `meetmeter metadata verify`: what meetmeter makes of a participant's metadata value (SPEC §5). */
 import type { Command } from "commander";
-import { ConfigError, readEnvironment } from "../config.js";
-import { DEFAULT_METADATA_MAX_AGE_SECONDS, verifyMetadata, type MetadataVerdict } from "../whereby/metadata.js";
+import { ConfigError, loadDeriveConfig } from "../config.js";
+import { verifyMetadata, type MetadataVerdict } from "../whereby/metadata.js";
 
 interface VerifyFlags {
   secret?: string;
@@ -23,16 +23,6 @@ function wholeSeconds(name: string): (value: string) => number {
   };
 }
 
-function secretsFrom(flags: VerifyFlags, env: Record<string, string | undefined>): string[] {
-  const secrets = (flags.secret ?? env.MEETMETER_METADATA_SECRET ?? "")
-    .split(",")
-    .map((secret) => secret.trim())
-    .filter((secret) => secret !== "");
-  if (secrets.length === 0) {
-    throw new ConfigError("MEETMETER_METADATA_SECRET is not set: it is needed to check signed metadata (or pass --secret).");
-  }
-  return secrets;
-}
 
 /** "3 h", "12 days": enough to judge an age at a glance; the exact seconds are printed beside it. */
 function roughly(seconds: number): string {
@@ -72,12 +62,10 @@ export function register(program: Command): void {
     .option("--secret <secrets>", "metadata secret(s), comma-separated (MEETMETER_METADATA_SECRET)")
     .option("--now <unix-seconds>", "check as of this time instead of now, e.g. the event's time", wholeSeconds("--now"))
     .action((value: string, flags: VerifyFlags) => {
-      const env = readEnvironment();
-      const secrets = secretsFrom(flags, env);
-      const maxAgeSeconds =
-        env.METADATA_MAX_AGE_SECONDS === undefined || env.METADATA_MAX_AGE_SECONDS.trim() === ""
-          ? DEFAULT_METADATA_MAX_AGE_SECONDS
-          : wholeSeconds("METADATA_MAX_AGE_SECONDS")(env.METADATA_MAX_AGE_SECONDS);
+      const { metadataSecrets: secrets, metadataMaxAgeSeconds: maxAgeSeconds } = loadDeriveConfig(undefined, flags.secret);
+      if (secrets.length === 0) {
+        throw new ConfigError("MEETMETER_METADATA_SECRET is not set: it is needed to check signed metadata (or pass --secret).");
+      }
       const now = flags.now ?? Math.floor(Date.now() / 1000);
       const verdict = verifyMetadata(value, { secrets, maxAgeSeconds, now });
       console.log(describe(verdict, now, maxAgeSeconds).join("\n"));

@@ -9,11 +9,10 @@ export function register(program: Command): void {
     async (flags: { database?: string }) =>
       withExistingStore(flags, async (store, config) => {
         const bar = await progressBar(0, "rebuild");
-        const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
         // Each round is derived on a thread of its own while this one saves the round before.
-        const deriver = await DeriveThread.start({ databaseUrl: config.databaseUrl, metadata, keepParsed: false });
+        const deriver = await DeriveThread.start({ database: config.database, metadata: config.derive, keepParsed: false });
         const result = await rebuildAll(store, {
-          ...metadata,
+          ...config.derive,
           derive: (round, now) => deriver.derive(round, now),
           onProgress: (done, total) => bar.update(done, total),
         }).finally(() => deriver.close());

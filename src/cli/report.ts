@@ -8,7 +8,7 @@ import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import { Projector } from "../projection/projector.js";
-import type { EventStore } from "../store/event-store.js";
+import type { EventReads, SessionQueries, SessionWrites } from "../store/event-store.js";
 import { databaseOption, withExistingStore } from "./context.js";
 import { formatDuration, formatTable, type Cell } from "./table.js";
 
@@ -34,9 +34,8 @@ function checkRange(from: string | null | undefined, to: string | null | undefin
 }
 
 /** Reads as the service answers them; a session that fell silent since it was saved is derived again here. */
-function readModelOf(store: EventStore, config: Config): ReadModel {
-  const metadata = { metadataSecrets: config.metadataSecrets, metadataMaxAgeSeconds: config.metadataMaxAgeSeconds };
-  return new ReadModel(store, new Projector(store, metadata, { delayMs: 0 }));
+function readModelOf(store: SessionQueries & EventReads & SessionWrites, config: Config): ReadModel {
+  return new ReadModel(store, new Projector(store, config.derive, { delayMs: 0 }));
 }
 
 const minutes = (seconds: number) => Math.round((seconds / 60) * 10) / 10;

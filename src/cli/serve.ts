@@ -1,13 +1,11 @@
 /** `meetmeter serve`: the webhook receiver, the read API, the dashboard and /metrics on one port. */
 import type { Command } from "commander";
 import { ConfigError, loadConfig, readEnvironment, type ConfigFlags } from "../config.js";
+import { databaseOption } from "./context.js";
 
 export function register(program: Command): void {
-  program
-    .command("serve")
-    .description("receive Whereby webhooks and serve the API and dashboard")
+  databaseOption(program.command("serve").description("receive Whereby webhooks and serve the API and dashboard"))
     .option("--secret <secrets>", "webhook secret(s), comma-separated (WHEREBY_WEBHOOK_SECRET)")
-    .option("--database <url>", "sqlite:<path> or postgres://… (DATABASE_URL)")
     .option("--port <port>", "port to listen on (PORT, default 8000)")
     .option("--host <host>", "address to listen on (HOST, default 127.0.0.1)")
     .option("--insecure-skip-verification", "accept unsigned webhooks (local experiments only)")

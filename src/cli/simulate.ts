@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import { ConfigError, readEnvironment } from "../config.js";
+import { ConfigError, loadDeriveConfig, readEnvironment } from "../config.js";
 import {
   SCENARIOS,
   generateTraffic,
@@ -163,7 +163,8 @@ export function register(program: Command): void {
       const scenario: Scenario = flags.scenario;
       const sessions = whole("--sessions", flags.sessions, 1, 1_000_000);
       const seed = flags.seed === undefined ? Math.floor(Math.random() * 0x100000000) : whole("--seed", flags.seed, 0, 0xffffffff);
-      const metadataSecret = (flags.metadataSecret ?? env.MEETMETER_METADATA_SECRET)?.split(",")[0]?.trim() || undefined;
+      // Signed with the newest secret, as links are while rotating.
+      const [metadataSecret] = loadDeriveConfig(env, flags.metadataSecret).metadataSecrets;
       const sending = delivery(flags, env);
       if (flags.out !== undefined) checkWritableFile("--out", flags.out);
       if (flags.truth !== undefined) checkWritableFile("--truth", flags.truth);

@@ -12,9 +12,9 @@ import { openSqliteStore } from "../store/sqlite/open-sqlite.js";
 import { Spool, type EventLog } from "./spool.js";
 
 /** The spool file for a PostgreSQL store: MEETMETER_SPOOL_PATH (`off` for none), or spool.db in the data folder. */
-export function spoolPathOf(config: Pick<Config, "databaseUrl" | "spoolPath">): string | null {
-  if (config.databaseUrl.startsWith("sqlite:") || config.spoolPath === "off") return null;
-  return config.spoolPath ?? join(dataFolderOf(config.databaseUrl), "spool.db");
+export function spoolPathOf(config: Pick<Config, "database" | "spoolPath">): string | null {
+  if (config.database.kind === "sqlite" || config.spoolPath === "off") return null;
+  return config.spoolPath ?? join(dataFolderOf(config.database), "spool.db");
 }
 
 export interface SpoolWiring {

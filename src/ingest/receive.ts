@@ -4,7 +4,7 @@
  */
 import { derivationNote, partitionKeyOf, roomNameOf, sessionIdOf, type DerivationNote } from "../attendance/index.js";
 import { instantOf } from "../iso-time.js";
-import type { EventStore, IncomingEvent } from "../store/event-store.js";
+import type { IncomingEvent, QuarantineLog } from "../store/event-store.js";
 import type { WherebyEvent } from "../whereby/events.js";
 import { handleWherebyWebhook, readWebhookEvent, type WebhookVerdict } from "../whereby/handle-webhook.js";
 import { SIGNATURE_HEADER } from "../whereby/signature.js";
@@ -34,7 +34,7 @@ export interface Accepted {
 
 export interface ReceiverOptions {
   /** Where validly signed bodies that are not usable events are kept: off the thread that answers, ideally. */
-  quarantine: Pick<EventStore, "quarantine">;
+  quarantine: Pick<QuarantineLog, "quarantine">;
   committer: GroupCommitter;
   secrets: readonly string[];
   toleranceSeconds: number;

@@ -4,7 +4,18 @@
  * arrival order, deduplicated by id, and emptied. If the spool cannot be written either, the append fails and the
  * delivery is answered 503, so that Whereby retries.
  */
-import type { AppendOutcome, EventStore, IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
+import type {
+  AppendOutcome,
+  EventAppends,
+  EventReads,
+  EventTrim,
+  IncomingEvent,
+  QuarantinedDelivery,
+  StoreAdmin,
+} from "../store/event-store.js";
+
+/** What the spool keeps its events in: a store of its own, which it appends to, reads back in order and trims. */
+type SpoolStore = EventAppends & Pick<EventReads, "countEvents" | "scanEvents"> & EventTrim & Pick<StoreAdmin, "close">;
 
 /** What group commit appends to: the store itself, or the store behind a spool. */
 export interface EventLog {
@@ -47,12 +58,12 @@ export class Spool implements EventLog {
 
   private constructor(
     private readonly primary: EventLog,
-    private readonly spool: EventStore,
+    private readonly spool: SpoolStore,
     private readonly options: SpoolOptions,
   ) {}
 
   /** Opens over an already migrated spool store; events left from an earlier run are drained first. */
-  static async open(primary: EventLog, spool: EventStore, options: SpoolOptions): Promise<Spool> {
+  static async open(primary: EventLog, spool: SpoolStore, options: SpoolOptions): Promise<Spool> {
     const instance = new Spool(primary, spool, options);
     instance.depthNow = await spool.countEvents();
     if (instance.depthNow > 0) instance.schedule(0);

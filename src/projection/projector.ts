@@ -9,7 +9,7 @@ import {
   sessionPartitionKey,
   type DeriveOptions,
 } from "../attendance/index.js";
-import type { DerivedPartition, EventStore, PartitionBody } from "../store/event-store.js";
+import type { DerivedPartition, EventReads, PartitionBody, SessionQueries, SessionWrites } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
 import { parseIsoInstant } from "../iso-time.js";
 import type { WherebyEvent } from "../whereby/events.js";
@@ -45,7 +45,7 @@ function eventsFromLog<Row extends Pick<PartitionBody, "body" | "receivedAt">>(
  * `parsed`, a body parsed for an earlier derivation is not parsed again.
  */
 export async function derivePartitions(
-  store: EventStore,
+  store: EventReads,
   partitionKeys: readonly string[],
   options: DeriveOptions,
   parsed?: ParsedEvents,
@@ -71,7 +71,7 @@ export async function derivePartitions(
 
 /** Derives each partition as {@link derivePartitions} does, as the rows that replace its sessions in the store. */
 export async function derivePartitionRows(
-  store: EventStore,
+  store: EventReads,
   partitionKeys: readonly string[],
   options: DeriveOptions,
   parsed?: ParsedEvents,
@@ -83,7 +83,7 @@ export async function derivePartitionRows(
  * The partitions of every session saved as ongoing: what a starting service derives again besides its newest events,
  * so that one that fell silent while no process ran is saved ended, and one still going is brought up to now again.
  */
-export async function ongoingPartitionKeys(store: EventStore): Promise<string[]> {
+export async function ongoingPartitionKeys(store: SessionQueries): Promise<string[]> {
   const keys = new Set<string>();
   let cursor: string | null = null;
   do {
@@ -138,7 +138,7 @@ export class Projector {
   private readonly delayMs: number;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: EventReads & SessionWrites,
     options: MetadataOptions,
     settings: ProjectorSettings = {},
   ) {

@@ -1,5 +1,5 @@
 /** Recomputes every derived session from the event log, partition by partition. */
-import { SessionsRefusedError, type EventStore } from "../store/event-store.js";
+import { SessionsRefusedError, type EventReads, type SessionWrites } from "../store/event-store.js";
 import type { SessionRows } from "../store/session-rows.js";
 import { derivePartitionRows, type Derive, type MetadataOptions } from "./projector.js";
 
@@ -27,7 +27,7 @@ export interface RebuildOptions extends MetadataOptions {
   partitionsPerRound?: number;
 }
 
-export async function rebuildAll(store: EventStore, options: RebuildOptions): Promise<RebuildResult> {
+export async function rebuildAll(store: EventReads & SessionWrites, options: RebuildOptions): Promise<RebuildResult> {
   const started = performance.now();
   const now = options.now ?? Date.now();
   const derive = options.derive ?? ((keys, at) => derivePartitionRows(store, keys, { ...options, now: at }));

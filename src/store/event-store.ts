@@ -1,6 +1,6 @@
 /**
- * The one interface both stores implement: the durable event log, the quarantine, and the materialised sessions
- * derived from the log. Everything above this file speaks only to it.
+ * What both stores implement, role by role: the durable event log, the quarantine, and the materialised sessions
+ * derived from the log. Everything above the store speaks only to these.
  */
 import type { RunningFigures } from "../attendance/running-figures.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
@@ -167,17 +167,18 @@ export interface StoredRelay {
   close(): Promise<void>;
 }
 
-export interface EventStore {
+/** Thrown for a cursor that this store did not hand out: the API answers 400. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("cursor is not one this server handed out");
+  }
+}
+
+/** The store itself: its schema, whether it answers, and how its processes tell each other what they stored. */
+export interface StoreAdmin {
   readonly kind: "sqlite" | "postgres";
   /** Brings the schema up to date. */
   migrate(): Promise<void>;
-  /**
-   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one outcome per event:
-   * true when newly stored, false when that id was already in the log (or earlier in the same batch), or refused.
-   */
-  append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]>;
-  quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void>;
-  listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   /** What the database is set up to do that this service will suffer from: each a sentence for the operator. */
@@ -189,14 +190,24 @@ export interface EventStore {
    */
   relayStored(onStored: (ids: string[]) => void): Promise<StoredRelay>;
   close(): Promise<void>;
+}
 
+/** Appending to the event log: what ingest, import and the spool's drain do. */
+export interface EventAppends {
+  /**
+   * Appends a batch in one transaction, first write wins. Resolves, once committed, with one outcome per event:
+   * true when newly stored, false when that id was already in the log (or earlier in the same batch), or refused.
+   */
+  append(events: readonly IncomingEvent[]): Promise<AppendOutcome[]>;
+}
+
+/** Reading the event log: for deriving, rebuild and export, and the event list of the API. */
+export interface EventReads {
   /** The body of every event of these partitions, in arrival order: all that deriving their sessions reads. */
   bodiesOfPartitions(partitionKeys: readonly string[]): Promise<PartitionBody[]>;
   /** Events in arrival order after `afterSeq`: for rebuild and export. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   countEvents(): Promise<number>;
-  /** Removes events up to and including `seq`: how the spool forgets what reached the primary store. */
-  deleteEventsThrough(seq: number): Promise<void>;
   /**
    * Brings the query planner's statistics of the log up to date: before a rebuild, which reads every partition. A log
    * filled faster than PostgreSQL's autovacuum samples it (an import, a restore) has none yet, and PostgreSQL then
@@ -213,7 +224,22 @@ export interface EventStore {
    * [from, to], `to` null for no end.
    */
   roomArtifacts(roomName: string, from: string, to: string | null): Promise<StoredEvent[]>;
+}
 
+/** Forgetting the oldest events: only the spool does it, once they reached the primary store. */
+export interface EventTrim {
+  /** Removes events up to and including `seq`. */
+  deleteEventsThrough(seq: number): Promise<void>;
+}
+
+/** Validly signed bodies that are not usable events. */
+export interface QuarantineLog {
+  quarantine(deliveries: readonly QuarantinedDelivery[]): Promise<void>;
+  listQuarantine(limit: number, cursor: string | null): Promise<Page<QuarantinedDelivery & { seq: number }>>;
+}
+
+/** Saving what is derived from the log. */
+export interface SessionWrites {
   /**
    * Replaces every session derived from each of these partitions, all in one transaction; a partition already saved
    * from a later derivation (by another process sharing the database) is left as it is. Partitions whose rows the
@@ -222,6 +248,10 @@ export interface EventStore {
   replaceSessions(rows: SessionRows): Promise<void>;
   /** Removes every derived row: the first step of a rebuild. */
   clearSessions(): Promise<void>;
+}
+
+/** Reading what is derived: sessions, and the people, rooms and usage added up from them. */
+export interface SessionQueries {
   listSessions(filter: SessionFilter, limit: number, cursor: string | null): Promise<Page<SavedSummary>>;
   /** A session as stored: its summary, and its detail as the JSON text it was saved as, unparsed. */
   getSession(id: string): Promise<StoredSession | null>;
@@ -231,3 +261,13 @@ export interface EventStore {
   findPeople(text: string, limit: number): Promise<PersonMatch[]>;
   usage(from: string | null, to: string | null): Promise<UsageRow[]>;
 }
+
+/** Every role at once, as both stores implement them: each consumer asks only for the roles it uses. */
+export interface EventStore
+  extends StoreAdmin,
+    EventAppends,
+    EventReads,
+    EventTrim,
+    QuarantineLog,
+    SessionWrites,
+    SessionQueries {}

@@ -3,19 +3,16 @@
  * differ come from `dialect`.
  */
 import { sql, type Kysely, type Migration } from "kysely";
+import type { SqlDialect } from "./sql/dialect.js";
 
-export type Dialect = "sqlite" | "postgres";
-
-export function migrations(dialect: Dialect): Record<string, Migration> {
-  const bytes = dialect === "sqlite" ? "blob" : "bytea";
+export function migrations(dialect: SqlDialect): Record<string, Migration> {
+  const bytes = dialect.bytesType;
   return {
     "0001_event_log": {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable("events")
-          .addColumn("seq", dialect === "sqlite" ? "integer" : "bigserial", (c) =>
-            dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey(),
-          )
+          .addColumn("seq", dialect.seqColumn.type, dialect.seqColumn.define)
           .addColumn("id", "text", (c) => c.notNull().unique())
           .addColumn("type", "text", (c) => c.notNull())
           .addColumn("created_at", "text", (c) => c.notNull())
@@ -33,9 +30,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
 
         await db.schema
           .createTable("quarantine")
-          .addColumn("seq", dialect === "sqlite" ? "integer" : "bigserial", (c) =>
-            dialect === "sqlite" ? c.primaryKey().autoIncrement() : c.primaryKey(),
-          )
+          .addColumn("seq", dialect.seqColumn.type, dialect.seqColumn.define)
           .addColumn("received_at", "text", (c) => c.notNull())
           .addColumn("channel", "text")
           .addColumn("reason", "text", (c) => c.notNull())
@@ -103,7 +98,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     // reads as ever. Only where the server was built with lz4 (PostgreSQL 14 on): elsewhere nothing changes.
     "0005_sessions_detail_lz4": {
       async up(db: Kysely<unknown>) {
-        if (dialect !== "postgres") return;
+        if (dialect.kind !== "postgres") return;
         const { rows } = await sql<{ lz4: boolean }>`select coalesce(bool_or('lz4' = any(enumvals)), false) as lz4
           from pg_settings where name = 'default_toast_compression'`.execute(db);
         if (rows[0]?.lz4) await sql`alter table sessions alter column detail set compression lz4`.execute(db);

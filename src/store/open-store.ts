@@ -1,23 +1,21 @@
 /**
- * Chooses the store from DATABASE_URL: `sqlite:<path>` or `postgres://…`. A PostgreSQL URL may name a schema of
- * its own with `?schema=<name>` (created when missing), for several deployments in one database.
+ * Opens the configured store (see DatabaseConfig): a SQLite file, or PostgreSQL, in a schema of its own when one is
+ * named (created when missing), for several deployments in one database.
  */
+import type { DatabaseConfig } from "../config.js";
 import type { EventStore } from "./event-store.js";
 import { openPostgresStore, type PostgresOptions } from "./postgres/open-postgres.js";
 import { openSqliteStore } from "./sqlite/open-sqlite.js";
 
-export async function openStore(databaseUrl: string, options: PostgresOptions = {}): Promise<EventStore> {
-  if (databaseUrl.startsWith("sqlite:")) return openSqliteStore(databaseUrl.slice("sqlite:".length));
-  const url = new URL(databaseUrl);
-  const schema = url.searchParams.get("schema");
-  url.searchParams.delete("schema");
-  return openPostgresStore(url.toString(), { ...options, ...(schema ? { schema } : {}) });
+export async function openStore(database: DatabaseConfig, options: Omit<PostgresOptions, "schema"> = {}): Promise<EventStore> {
+  if (database.kind === "sqlite") return openSqliteStore(database.path);
+  return openPostgresStore(database.url, { ...options, ...(database.schema !== null ? { schema: database.schema } : {}) });
 }
 
 /** Where the store keeps files of its own (the API token): beside the SQLite file, or ./data for PostgreSQL. */
-export function dataFolderOf(databaseUrl: string): string {
-  if (databaseUrl.startsWith("sqlite:")) {
-    const path = databaseUrl.slice("sqlite:".length);
+export function dataFolderOf(database: DatabaseConfig): string {
+  if (database.kind === "sqlite") {
+    const { path } = database;
     const slash = path.lastIndexOf("/");
     return path === ":memory:" ? "./data" : slash >= 0 ? path.slice(0, slash) || "/" : ".";
   }

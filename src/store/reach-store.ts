@@ -2,7 +2,7 @@
  * A store out of reach when the service starts: telling that apart from one that refuses us, and trying again until
  * it can be taken into use. Meanwhile the spool (ingest/spool.ts) keeps the events.
  */
-import type { EventStore } from "./event-store.js";
+import type { StoreAdmin } from "./event-store.js";
 
 /** How often a store that could not be reached at start is tried again. */
 const STORE_RETRY_MS = 2_000;
@@ -50,7 +50,7 @@ export interface KeepTryingHandlers {
  * Tries every {@link STORE_RETRY_MS} to migrate a store that could not be reached at start, and to `prepare` it.
  * Returns what stops trying.
  */
-export function keepTrying(store: EventStore, prepare: () => Promise<void>, handlers: KeepTryingHandlers): () => void {
+export function keepTrying(store: Pick<StoreAdmin, "migrate">, prepare: () => Promise<void>, handlers: KeepTryingHandlers): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let told = { message: "", at: 0 };

@@ -10,7 +10,7 @@ import type { DeriveCalls, DeriveSettings } from "./protocol.js";
 import { serveCalls } from "./threads.js";
 
 const settings = workerData as DeriveSettings;
-const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
+const store = await openStore(settings.database, { queryTimeoutMs: 5_000 });
 const parsed = settings.keepParsed ? new ParsedEvents() : undefined;
 
 serveCalls<DeriveCalls>({

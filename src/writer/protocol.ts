@@ -3,20 +3,21 @@
  * what the writer asks of its deriving thread (derive-worker.ts), what each answers, and what the writer tells
  * unasked. Both sides import their types from here and from nowhere else.
  */
+import type { DatabaseConfig } from "../config.js";
 import type { AppendOutcome, IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 import type { SessionRows } from "../store/session-rows.js";
 import type { MetadataOptions } from "../projection/projector.js";
 
 /** What a writer or deriving thread is started with (its `workerData`). */
 export interface WriterSettings {
-  databaseUrl: string;
+  database: DatabaseConfig;
   metadata: MetadataOptions;
   /** How often the saved figures of ongoing sessions are brought up to now; 30 s unless given. */
   ongoingRefreshMs?: number;
 }
 
 /** What a deriving thread is started with. */
-export interface DeriveSettings extends Pick<WriterSettings, "databaseUrl" | "metadata"> {
+export interface DeriveSettings extends Pick<WriterSettings, "database" | "metadata"> {
   /**
    * Whether it keeps the events it parsed for the next derivation (see ParsedEvents): the writer's does, as it derives
    * the same busy partitions again and again; a rebuild's does not, as it derives each partition once.

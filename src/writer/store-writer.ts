@@ -8,7 +8,7 @@ import { Thread } from "./threads.js";
 export class StoreWriter {
   private constructor(private readonly thread: Thread<WriterCalls, DeriveFailure>) {}
 
-  /** Starts the writer thread on the store of `databaseUrl`, already migrated, and waits until it is ready. */
+  /** Starts the writer thread on the configured store, already migrated, and waits until it is ready. */
   static async start(
     settings: WriterSettings,
     onError: (message: string, partitionKeys: readonly string[]) => void = () => {},

@@ -12,9 +12,9 @@ import type { DeriveFailure, WriterCalls, WriterSettings } from "./protocol.js";
 import { notify, serveCalls } from "./threads.js";
 
 const settings = workerData as WriterSettings;
-const store = await openStore(settings.databaseUrl, { queryTimeoutMs: 5_000 });
-const { databaseUrl, metadata } = settings;
-const deriver = await DeriveThread.start({ databaseUrl, metadata, keepParsed: true });
+const store = await openStore(settings.database, { queryTimeoutMs: 5_000 });
+const { database, metadata } = settings;
+const deriver = await DeriveThread.start({ database, metadata, keepParsed: true });
 const projector = new Projector(store, settings.metadata, {
   derive: (partitionKeys, now) => deriver.derive(partitionKeys, now),
   onError: (error, partitionKeys) =>

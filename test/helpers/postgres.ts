@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import type { DatabaseConfig } from "../../src/config.js";
 
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -31,6 +32,11 @@ if (!postgresAvailable) {
 
 export function freshSchemaName(): string {
   return `t_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+}
+
+/** The store in `schema` of the test server (or, given `url`, of the same server reached another way). */
+export function postgresDatabase(schema: string, url = POSTGRES_URL): DatabaseConfig {
+  return { kind: "postgres", url, schema };
 }
 
 /** One query on a connection of its own, beside whatever store a test has open: for looking at the server itself. */

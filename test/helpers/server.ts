@@ -46,9 +46,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const testStore = await openTestStore(options.store ?? "sqlite");
   const config = testConfig({
-    databaseUrl: testStore.databaseUrl,
+    database: testStore.database,
     ...(options.secrets ? { secrets: options.secrets } : {}),
-    ...(options.metadataSecrets ? { metadataSecrets: options.metadataSecrets } : {}),
+    ...(options.metadataSecrets ? { derive: { ...loadConfig({}, {}).derive, metadataSecrets: options.metadataSecrets } } : {}),
     ...options.config,
   });
   const service = await createService(config, {

@@ -2,16 +2,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { DatabaseConfig } from "../../src/config.js";
 import type { EventStore, IncomingEvent } from "../../src/store/event-store.js";
 import { openPostgresStore } from "../../src/store/postgres/open-postgres.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite.js";
-import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "./postgres.js";
+import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable, postgresDatabase } from "./postgres.js";
 
 export type StoreKind = "sqlite" | "postgres";
 
 export interface TestStore {
   store: EventStore;
-  /** A DATABASE_URL that a server process can open the same store with. */
+  /** The same store as the configuration names it: for a service or a store of its own in this process. */
+  database: DatabaseConfig;
+  /** The same store as a DATABASE_URL (or --database): for a server or command in a process of its own. */
   databaseUrl: string;
   /** Closes the store (if still open) and removes its file or schema. */
   cleanup(): Promise<void>;
@@ -38,6 +41,7 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
     };
     return {
       store,
+      database: { kind: "sqlite", path },
       databaseUrl: `sqlite:${path}`,
       cleanup: async () => {
         await store.close();
@@ -56,12 +60,19 @@ export async function openTestStore(kind: StoreKind): Promise<TestStore> {
   };
   return {
     store,
+    database: postgresDatabase(schema),
     databaseUrl: `${POSTGRES_URL}?schema=${schema}`,
     cleanup: async () => {
       await store.close();
       await dropSchema(schema);
     },
   };
+}
+
+/** The file of a SQLite test store. */
+export function sqlitePath(database: DatabaseConfig): string {
+  if (database.kind !== "sqlite") throw new Error("not a SQLite store");
+  return database.path;
 }
 
 /** An event as the log takes it, a join in session s-1 of /math-101 unless overridden; its body holds text to keep. */

@@ -28,7 +28,7 @@ describe("meetmeter demo --exit", () => {
     const usage = /Usage: 10 sessions, (\d+) participant minutes, (\d+) billable/.exec(result.stdout);
     expect(usage, result.stdout).not.toBeNull();
 
-    const store = await openStore(`sqlite:${join(data, "meetmeter.db")}`);
+    const store = await openStore({ kind: "sqlite", path: join(data, "meetmeter.db") });
     try {
       expect(await store.countEvents()).toBe(Number(sent?.[1]));
       expect((await store.listSessions({}, 100, null)).results).toHaveLength(Number(sent?.[2]));

@@ -9,7 +9,7 @@ import { resolveApiToken } from "../../src/api/api-token.js";
 import { createService, type Service } from "../../src/server.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite.js";
 import { deliver, joinedEvent } from "../helpers/deliver.js";
-import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
+import { dropSchema, freshSchemaName, postgresAvailable, postgresDatabase } from "../helpers/postgres.js";
 import { testConfig } from "../helpers/server.js";
 import { incomingEvent, tempDir } from "../helpers/stores.js";
 import { runCli } from "../helpers/cli.js";
@@ -37,7 +37,7 @@ describe("files meetmeter makes", () => {
     expect([folder, path, `${path}-wal`, `${path}-shm`].map(modeOf)).toEqual(["700", "600", "600", "600"]);
     await store.close();
     const tokenFolder = join(tempDir(), "fresh");
-    resolveApiToken(testConfig({ databaseUrl: `sqlite:${join(tokenFolder, "meetmeter.db")}`, apiToken: undefined }));
+    resolveApiToken(testConfig({ database: { kind: "sqlite", path: join(tokenFolder, "meetmeter.db") }, apiToken: undefined }));
     expect([tokenFolder, join(tokenFolder, "api-token")].map(modeOf)).toEqual(["700", "600"]);
   });
 
@@ -55,7 +55,7 @@ describe("files meetmeter makes", () => {
     schema = freshSchemaName();
     const folder = join(tempDir(), "spool");
     const spoolPath = join(folder, "spool.db");
-    const config = testConfig({ databaseUrl: `${POSTGRES_URL}?schema=${schema}`, spoolPath });
+    const config = testConfig({ database: postgresDatabase(schema), spoolPath });
     service = await createService(config, { logger: false });
     const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
     expect((await deliver(url, joinedEvent(), { secret: config.secrets[0]! })).status).toBe(200);

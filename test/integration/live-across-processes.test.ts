@@ -47,7 +47,7 @@ describe.runIf(postgresAvailable)("the live stream with two processes on one Pos
 
   beforeAll(async () => {
     first = await startTestServer({ store: "postgres" });
-    second = await createService(testConfig({ databaseUrl: first.testStore.databaseUrl, apiToken: first.token }), { logger: false });
+    second = await createService(testConfig({ database: first.testStore.database, apiToken: first.token }), { logger: false });
     secondUrl = await second.app.listen({ port: 0, host: "127.0.0.1" });
   });
   afterAll(async () => {

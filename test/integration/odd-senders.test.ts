@@ -189,7 +189,7 @@ describe.each(STORE_KINDS)("a session saved ongoing that fell silent while no se
     for (let i = 0; i < filler.length; i += 2000) await store.append(filler.slice(i, i + 2000));
     expect((await store.listSessions({ ongoing: true }, 10, null)).results.map((s) => s.id)).toEqual(["rs-stopped"]);
 
-    service = await createService(testConfig({ databaseUrl: testStore.databaseUrl }), { store, logger: false });
+    service = await createService(testConfig({ database: testStore.database }), { store, logger: false });
     url = await service.app.listen({ port: 0, host: "127.0.0.1" });
   }, 60_000);
   afterAll(async () => {

@@ -59,9 +59,9 @@ describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
     const stored = new Set(traffic.events.map((e) => e.id)).size;
     expect(result.stdout).toContain(`Rebuilt ${live.size} sessions from ${stored} events`);
 
-    const store = await openStore(server.testStore.databaseUrl);
+    const store = await openStore(server.testStore.database);
     const metadata = { metadataSecrets: [METADATA_SECRET] };
-    const deriver = await DeriveThread.start({ databaseUrl: server.testStore.databaseUrl, metadata, keepParsed: false });
+    const deriver = await DeriveThread.start({ database: server.testStore.database, metadata, keepParsed: false });
     try {
       const rebuilt = await allSessions(store);
       expect([...rebuilt.keys()].sort()).toEqual([...live.keys()].sort());
@@ -101,7 +101,7 @@ describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
     await testStore.store.append(log.raw().map((body) => lineToEvent(JSON.stringify(body), receivedAt) as IncomingEvent));
     expect(await testStore.store.getSession("s-restart")).toBeNull();
 
-    const service = await createService(testConfig({ databaseUrl: testStore.databaseUrl }), { store: testStore.store, logger: false });
+    const service = await createService(testConfig({ database: testStore.database }), { store: testStore.store, logger: false });
     try {
       const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
       const res = await api(url, service.token)("/api/sessions/s-restart");

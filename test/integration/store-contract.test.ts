@@ -4,11 +4,10 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { SessionDetail } from "../../src/attendance/types.js";
-import { SessionsRefusedError } from "../../src/store/event-store.js";
+import { InvalidCursorError, SessionsRefusedError } from "../../src/store/event-store.js";
 import { toSessionRows } from "../../src/store/session-rows.js";
-import { InvalidCursorError } from "../../src/store/sql-store.js";
 import { queryPostgres } from "../helpers/postgres.js";
-import { STORE_KINDS, incomingEvent, openTestStore, type TestStore } from "../helpers/stores.js";
+import { STORE_KINDS, incomingEvent, openTestStore, sqlitePath, type TestStore } from "../helpers/stores.js";
 
 /** A partition as derived from one event, for the tests that save sessions without deriving them. */
 function version(partitionKey: string, throughSeq = 1, events = 1) {
@@ -17,7 +16,7 @@ function version(partitionKey: string, throughSeq = 1, events = 1) {
 
 /** The PostgreSQL schema a test store was opened on. */
 function schemaOf(t: TestStore): string {
-  return new URL(t.databaseUrl).searchParams.get("schema") ?? "public";
+  return t.database.kind === "postgres" ? (t.database.schema ?? "public") : "public";
 }
 
 function session(id: string, startedAt: string, overrides: Partial<SessionDetail> = {}): SessionDetail {
@@ -270,7 +269,7 @@ describe.each(STORE_KINDS)("the %s store", (kind) => {
     if (kind === "sqlite") {
       // The query listEvents makes for a room's page.
       const query = "explain query plan select * from events where room_name = ? order by seq limit 6";
-      const database = new Database(new URL(t.databaseUrl).pathname, { readonly: true });
+      const database = new Database(sqlitePath(t.database), { readonly: true });
       const plan = database.prepare<[string], { detail: string }>(query).all(room);
       database.close();
       expect(plan.map((step) => step.detail)).toEqual(["SEARCH events USING INDEX events_room_seq (room_name=?)"]);

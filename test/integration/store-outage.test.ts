@@ -5,10 +5,11 @@
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DatabaseConfig } from "../../src/config.js";
 import { createService, type Service } from "../../src/server.js";
 import { openStore } from "../../src/store/open-store.js";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
-import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
+import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable, postgresDatabase } from "../helpers/postgres.js";
 import { testConfig } from "../helpers/server.js";
 import { tempDir } from "../helpers/stores.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
@@ -23,12 +24,12 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** PostgreSQL behind a proxy the test can cut: the proxy, and the database URL through it for `schema`. */
-async function proxiedPostgres(schema: string): Promise<{ proxy: TcpProxy; databaseUrl: string }> {
+/** PostgreSQL behind a proxy the test can cut: the proxy, and the store in `schema` reached through it. */
+async function proxiedPostgres(schema: string): Promise<{ proxy: TcpProxy; database: DatabaseConfig }> {
   const proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
   const proxied = new URL(POSTGRES_URL);
   proxied.port = String(proxy.port);
-  return { proxy, databaseUrl: `${proxied.toString()}?schema=${schema}` };
+  return { proxy, database: postgresDatabase(schema, proxied.toString()) };
 }
 
 /** Collects the ids of the events a live stream carries, until `stop`. */
@@ -81,12 +82,12 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
     proxy = proxiedStore.proxy;
     const config = testConfig({
       secrets: [secret],
-      databaseUrl: proxiedStore.databaseUrl,
+      database: proxiedStore.database,
       spoolPath: join(tempDir(), "spool.db"),
     });
     service = await createService(config, { logger: false });
     url = await service.app.listen({ port: 0, host: "127.0.0.1" });
-    other = await createService(testConfig({ databaseUrl: `${POSTGRES_URL}?schema=${schema}`, apiToken: service.token }), {
+    other = await createService(testConfig({ database: postgresDatabase(schema), apiToken: service.token }), {
       logger: false,
     });
     otherUrl = await other.app.listen({ port: 0, host: "127.0.0.1" });
@@ -138,7 +139,7 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
     );
     await watching.stop();
 
-    const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+    const direct = await openStore(postgresDatabase(schema));
     try {
       const rows = await direct.scanEvents(0, 10_000);
       const ids = rows.map((r) => r.id);
@@ -157,8 +158,8 @@ describe.runIf(postgresAvailable)("PostgreSQL made unreachable and brought back"
 describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switched off", () => {
   it("answers 503 store_unavailable, acknowledges nothing, and takes events again once it is back", async () => {
     const schema = freshSchemaName();
-    const { proxy, databaseUrl } = await proxiedPostgres(schema);
-    const config = testConfig({ databaseUrl, spoolPath: "off" });
+    const { proxy, database } = await proxiedPostgres(schema);
+    const config = testConfig({ database, spoolPath: "off" });
     const service = await createService(config, { logger: false });
     const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
     try {
@@ -175,7 +176,7 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switche
         const again = await deliver(url, kept, { secret: config.secrets[0]! });
         return again.status === 200 ? again : undefined;
       });
-      const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+      const direct = await openStore(postgresDatabase(schema));
       try {
         expect((await direct.scanEvents(0, 100)).map((r) => r.id)).toEqual([kept.id]);
       } finally {
@@ -193,10 +194,10 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable with the spool switche
 describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service starts", () => {
   it("starts on the spool, acknowledges what it spools, and moves it into PostgreSQL once it can be reached", async () => {
     const schema = freshSchemaName();
-    const { proxy, databaseUrl } = await proxiedPostgres(schema);
+    const { proxy, database } = await proxiedPostgres(schema);
     await proxy.cut();
     const secret = "whsec_start_outage";
-    const config = testConfig({ secrets: [secret], databaseUrl });
+    const config = testConfig({ secrets: [secret], database });
     const service = await createService(config, { logger: false });
     try {
       const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
@@ -220,7 +221,7 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
         const body = await (await fetch(`${url}/healthz`)).json();
         return body.status === "ok" ? body : undefined;
       });
-      const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+      const direct = await openStore(postgresDatabase(schema));
       try {
         expect((await direct.scanEvents(0, 1000)).map((r) => r.id)).toEqual(events.map((e) => e.id));
       } finally {
@@ -240,17 +241,17 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
   it("drains nothing into a store it cannot migrate, and says why", async () => {
     const schema = freshSchemaName();
     // A schema a newer version migrated: this one refuses to run against it.
-    const newer = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+    const newer = await openStore(postgresDatabase(schema));
     await newer.migrate();
     await newer.close();
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
     await admin.query(`insert into ${schema}.kysely_migration (name, timestamp) values ('9999_newer', '2026-01-01')`);
     await admin.end();
-    const { proxy, databaseUrl } = await proxiedPostgres(schema);
+    const { proxy, database } = await proxiedPostgres(schema);
     await proxy.cut();
     const secret = "whsec_newer_schema";
-    const config = testConfig({ secrets: [secret], databaseUrl });
+    const config = testConfig({ secrets: [secret], database });
     const service = await createService(config, { logger: false });
     try {
       const url = await service.app.listen({ port: 0, host: "127.0.0.1" });
@@ -265,7 +266,7 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
         reachable: true,
         spooled: 5,
       });
-      const direct = await openStore(`${POSTGRES_URL}?schema=${schema}`);
+      const direct = await openStore(postgresDatabase(schema));
       try {
         expect(await direct.countEvents()).toBe(0);
       } finally {
@@ -282,14 +283,14 @@ describe.runIf(postgresAvailable)("PostgreSQL unreachable when the service start
   it("does not wait for a database that is not there: a wrong name stops the start", async () => {
     const wrong = new URL(POSTGRES_URL);
     wrong.pathname = "/no_such_database_here";
-    const config = testConfig({ databaseUrl: `${wrong.toString()}?schema=${freshSchemaName()}` });
+    const config = testConfig({ database: postgresDatabase(freshSchemaName(), wrong.toString()) });
     await expect(createService(config, { logger: false })).rejects.toThrow(/does not exist/);
   });
 
   it("does not start without a spool: nothing could keep the events", async () => {
-    const { proxy, databaseUrl } = await proxiedPostgres(freshSchemaName());
+    const { proxy, database } = await proxiedPostgres(freshSchemaName());
     await proxy.cut();
-    const config = testConfig({ databaseUrl, spoolPath: "off" });
+    const config = testConfig({ database, spoolPath: "off" });
     try {
       await expect(createService(config, { logger: false })).rejects.toThrow(/ECONNREFUSED/);
     } finally {

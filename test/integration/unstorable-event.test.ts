@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createService, type Service } from "../../src/server.js";
 import { openStore } from "../../src/store/open-store.js";
 import { api, deliver, joinedEvent } from "../helpers/deliver.js";
-import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable } from "../helpers/postgres.js";
+import { POSTGRES_URL, dropSchema, freshSchemaName, postgresAvailable, postgresDatabase } from "../helpers/postgres.js";
 import { startTestServer, testConfig, type TestServer } from "../helpers/server.js";
 import { STORE_KINDS, tempDir } from "../helpers/stores.js";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.js";
@@ -91,7 +91,7 @@ describe.each(STORE_KINDS)("a session the %s store cannot keep, derived with oth
       expect(rebuilt.stderr).toMatch(/^meetmeter: the store cannot keep the sessions of session:session-unkeepable \(index row/);
       expect(rebuilt.code).toBe(1);
     }
-    const store = await openStore(server.testStore.databaseUrl);
+    const store = await openStore(server.testStore.database);
     try {
       const again = await store.listSessions({}, 50, null);
       expect(again.results.map((s) => s.id).sort()).toEqual(expected.sort());
@@ -116,7 +116,7 @@ describe.runIf(postgresAvailable)("an event the spool cannot drain into PostgreS
     proxy = await startTcpProxy(Number(new URL(POSTGRES_URL).port || 5432));
     const proxied = new URL(POSTGRES_URL);
     proxied.port = String(proxy.port);
-    const config = testConfig({ databaseUrl: `${proxied.toString()}?schema=${schema}`, spoolPath: join(tempDir(), "spool.db") });
+    const config = testConfig({ database: postgresDatabase(schema, proxied.toString()), spoolPath: join(tempDir(), "spool.db") });
     const secret = config.secrets[0]!;
     service = await createService(config, { logger: false });
     const url = await service.app.listen({ port: 0, host: "127.0.0.1" });

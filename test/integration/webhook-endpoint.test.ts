@@ -8,7 +8,7 @@ import { openStore } from "../../src/store/open-store.js";
 import { signWherebyPayload } from "../../src/whereby/signature.js";
 import { api, deliver, fixtureEvents, joinedEvent, uniqueId } from "../helpers/deliver.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { STORE_KINDS } from "../helpers/stores.js";
+import { STORE_KINDS, sqlitePath } from "../helpers/stores.js";
 import { statusesOf } from "../reliability/raw-http.js";
 
 const MAX_BODY = 4096;
@@ -349,7 +349,7 @@ describe("POST /webhooks/whereby while the service shuts down", () => {
     const statuses = [...received.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
     expect(statuses).toEqual([200, 503]);
     expect(received).toContain('"error":"store_unavailable"');
-    const store = await openStore(server.testStore.databaseUrl);
+    const store = await openStore(server.testStore.database);
     try {
       const ids = (await store.scanEvents(0, 100)).map((row) => row.id);
       expect(ids).toEqual([JSON.parse(before.body).id]);
@@ -363,7 +363,7 @@ describe("POST /webhooks/whereby while the service shuts down", () => {
 describe("a SQLite file that another program holds locked for writing", () => {
   it("answers 503 before Whereby's 5 s timeout, answers other requests meanwhile, and stores what is retried", async () => {
     const server = await startTestServer({ store: "sqlite" });
-    const locker = new Database(server.testStore.databaseUrl.slice("sqlite:".length));
+    const locker = new Database(sqlitePath(server.testStore.database));
     try {
       locker.exec("BEGIN EXCLUSIVE");
       const event = joinedEvent();

@@ -9,7 +9,7 @@ import { Random } from "../../src/simulate/random.js";
 import { openStore } from "../../src/store/open-store.js";
 import { joinedEvent } from "../helpers/deliver.js";
 import { startServerProcess, type ServerProcess } from "../helpers/server.js";
-import { STORE_KINDS, openTestStore } from "../helpers/stores.js";
+import { STORE_KINDS, openTestStore, sqlitePath } from "../helpers/stores.js";
 import { deliverAll, type Delivered } from "./burst.js";
 
 const SECRET = "whsec_crash_test";
@@ -86,7 +86,7 @@ describe.each(STORE_KINDS)("crash safety on %s", (kind) => {
 
       // Opened as the next start would open it: the migration must find nothing to repair.
       let stored = 0;
-      const store = await openStore(testStore.databaseUrl);
+      const store = await openStore(testStore.database);
       try {
         await store.migrate();
         await store.ping();
@@ -103,7 +103,7 @@ describe.each(STORE_KINDS)("crash safety on %s", (kind) => {
         await store.close();
       }
       if (kind === "sqlite") {
-        const file = new Database(testStore.databaseUrl.slice("sqlite:".length), { readonly: true });
+        const file = new Database(sqlitePath(testStore.database), { readonly: true });
         try {
           expect(file.pragma("integrity_check", { simple: true })).toBe("ok");
         } finally {

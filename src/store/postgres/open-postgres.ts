@@ -2,8 +2,10 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { SCHEMA_NAME } from "../../config.js";
+import type { EventStore } from "../event-store.js";
 import type { Database as Schema } from "../schema.js";
-import { SqlEventStore } from "../sql-store.js";
+import { sqlEventStore } from "../sql/index.js";
+import { postgresDialect } from "./dialect.js";
 import { openStoredRelay } from "./stored-relay.js";
 
 export interface PostgresOptions {
@@ -14,7 +16,7 @@ export interface PostgresOptions {
   queryTimeoutMs?: number;
 }
 
-export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<SqlEventStore> {
+export async function openPostgresStore(url: string, options: PostgresOptions = {}): Promise<EventStore> {
   const settings = ["-c synchronous_commit=on"];
   if (options.schema !== undefined) {
     if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${options.schema}`);
@@ -47,5 +49,5 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       keepAliveInitialDelayMillis: 10_000,
     });
   const relay = (onStored: (ids: string[]) => void) => openStoredRelay(listenerClient, schema, onStored);
-  return new SqlEventStore("postgres", db, { schema, relay });
+  return sqlEventStore(postgresDialect, db, { schema, relay });
 }

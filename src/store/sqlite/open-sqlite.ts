@@ -3,11 +3,14 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { makePrivateFile, makePrivateFolder } from "../../private-files.js";
+import type { EventStore } from "../event-store.js";
 import type { Database as Schema } from "../schema.js";
-import { SqlEventStore, type PreparedWrites } from "../sql-store.js";
+import { sqlEventStore } from "../sql/index.js";
+import type { PreparedWrites } from "../sql/writes.js";
+import { sqliteDialect } from "./dialect.js";
 import { preparedWrites, type SqliteWrites } from "./prepared-writes.js";
 
-export function openSqliteStore(path: string): SqlEventStore {
+export function openSqliteStore(path: string): EventStore {
   if (path !== ":memory:") {
     makePrivateFolder(dirname(path));
     // SQLite gives its -wal and -shm files the mode of the database file, so that file is made first, private.
@@ -22,10 +25,10 @@ export function openSqliteStore(path: string): SqlEventStore {
   // Prepared on first use, since the tables exist only once the store is migrated. Holding Kysely's one connection
   // keeps every other query of this store out while the rows go in.
   let writes: SqliteWrites | undefined;
-  const ready = () => (writes ??= preparedWrites(database));
+  const ready = () => (writes ??= preparedWrites(database, db));
   const prepared: PreparedWrites = {
     insertEvents: (rows) => db.connection().execute(async () => ready().insertEvents(rows)),
     replaceSessions: (rows) => db.connection().execute(async () => ready().replaceSessions(rows)),
   };
-  return new SqlEventStore("sqlite", db, { prepared });
+  return sqlEventStore(sqliteDialect, db, { prepared });
 }

@@ -66,4 +66,10 @@ describe.concurrent("meetmeter metadata verify", { timeout: 90_000 }, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('meetmeter: METADATA_MAX_AGE_SECONDS must be a whole number of seconds, got "30d".\n');
   });
+
+  it("a METADATA_MAX_AGE_SECONDS the server refuses is refused here too, not taken as 0 seconds", async () => {
+    const result = await runCli(["metadata", "verify", "student-1"], { env: { ...env, METADATA_MAX_AGE_SECONDS: "0" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("meetmeter: METADATA_MAX_AGE_SECONDS must be between 1 and 2147483648, got 0.\n");
+  });
 });
