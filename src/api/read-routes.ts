@@ -10,29 +10,12 @@ import { InvalidCursorError, type IncomingEvent, type QuarantineLog } from "../s
 import { parseEvent } from "../whereby/events.js";
 import { HttpError, sendError } from "../http/http-error.js";
 import { attendanceCsv } from "./csv.js";
+import { checkRange, instant, invalidQuery, noQuery, page, parseQuery, text } from "./query.js";
 import type { LiveEvents } from "./live-events.js";
 import { LiveStream } from "./live-stream.js";
-import { rangeProblem } from "./time-range.js";
 import type { Metrics } from "../metrics.js";
 import type { ReadModel } from "./read-model.js";
 import { isTimeZone, usageBound, UsageRangeError } from "./usage.js";
-
-/** A date (its midnight UTC) or a time with its zone, as the ISO time it names. */
-const instant = z.string().transform((value, ctx) => {
-  const ms = parseIsoInstant(value, { dateOnly: true });
-  if (ms !== null) return new Date(ms).toISOString();
-  ctx.addIssue({ code: "custom", message: `must be a date such as 2026-03-01, or ${ISO_INSTANT_HINT}` });
-  return z.NEVER;
-});
-
-const LIMIT = "must be a whole number from 1 to 500";
-
-const page = {
-  limit: z.coerce.number({ error: LIMIT }).int({ error: LIMIT }).min(1, { error: LIMIT }).max(500, { error: LIMIT }).default(50),
-  cursor: z.string().max(1000, { error: "is not one this server handed out" }).optional(),
-};
-
-const text = z.string().max(1000, { error: "must be at most 1000 characters" });
 
 const sessionsQuery = z.strictObject({
   ...page,
@@ -66,50 +49,11 @@ const eventsQuery = z.strictObject({
   sessionId: text.optional(),
 });
 
-const noQuery = z.strictObject({});
 
 const peopleQuery = z.strictObject({
   q: z.string().trim().min(1, { error: "must hold part of a name or a key" }).max(200, { error: "must be at most 200 characters" }),
   limit: page.limit,
 });
-
-/** A query this API does not take: 400 `invalid_query`, the message naming each bad parameter. */
-function invalidQuery(message: string, cause?: unknown): HttpError {
-  return new HttpError(400, "invalid_query", message, { cause });
-}
-
-/**
- * Reads a query with `schema`, or throws an {@link invalidQuery} whose message names each bad parameter in plain words.
- * A parameter left empty (`?cursor=`, a blank form field) counts as left out, so its default applies.
- */
-function parseQuery<T extends z.ZodType>(schema: T, request: FastifyRequest): z.infer<T> {
-  const query = Object.fromEntries(
-    Object.entries((request.query ?? {}) as Record<string, unknown>).filter(([, value]) => value !== ""),
-  );
-  // No text a store keeps or compares holds a NUL (PostgreSQL's text cannot): such a value names nothing here.
-  const withNul = Object.entries(query).filter(([, value]) => [value].flat().some((v) => typeof v === "string" && v.includes("\0")));
-  if (withNul.length > 0) throw invalidQuery(withNul.map(([name]) => `${name} must not contain a NUL character`).join("; "));
-  const result = schema.safeParse(query);
-  if (!result.success) {
-    const message = result.error.issues
-      .map((issue) => {
-        if (issue.code === "unrecognized_keys") return `unknown parameter ${issue.keys.join(", ")}`;
-        const name = String(issue.path[0] ?? "query");
-        if (Array.isArray(query[name])) return `${name} must be given once`;
-        if (query[name] === undefined) return `${name} is required`;
-        return `${name} ${issue.message}`;
-      })
-      .join("; ");
-    throw invalidQuery(message);
-  }
-  return result.data;
-}
-
-/** Refuses a `from` at or after `to` (see {@link rangeProblem}). */
-function checkRange(from: string | null | undefined, to: string | null | undefined): void {
-  const problem = rangeProblem(from, to);
-  if (problem !== null) throw invalidQuery(problem);
-}
 
 /** How the figures take a stored event when not as it came (see derivationNote), or null. */
 function derivationOf(row: IncomingEvent, body: string): DerivationNote | null {
