@@ -2,6 +2,8 @@
  * What both stores implement, role by role: the durable event log, the quarantine, and the materialised sessions
  * derived from the log. Everything above the store speaks only to these.
  */
+import type { MeetingResult, MeetingStatus } from "../attendance/roster.js";
+import type { MeetingPlan } from "../schedule/meeting-input.js";
 import type { RunningFigures } from "../attendance/running-figures.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import type { SessionRows } from "./session-rows.js";
@@ -262,6 +264,43 @@ export interface SessionQueries {
   usage(from: string | null, to: string | null): Promise<UsageRow[]>;
 }
 
+/** A scheduled meeting as kept: its plan, and its roster result as last derived (null until it is). */
+export interface StoredMeeting {
+  plan: MeetingPlan;
+  result: MeetingResult | null;
+}
+
+export interface MeetingFilter {
+  /** scheduledStart within [from, to], ISO 8601 UTC. */
+  from: string | null;
+  to: string | null;
+  roomName: string | null;
+  /** The status as last derived (see Meetings.saveResults). */
+  status: MeetingStatus | null;
+}
+
+/** Scheduled meetings (SPEC §9): their plans, their results as last derived, and the sessions each was held in. */
+export interface Meetings {
+  /** Creates or replaces each plan, all in one transaction; answers the ids that were there before. */
+  putMeetings(plans: readonly MeetingPlan[]): Promise<Set<string>>;
+  getMeeting(meetingId: string): Promise<StoredMeeting | null>;
+  /** Forgets the plan; the events and sessions stay. False when there was none. */
+  deleteMeeting(meetingId: string): Promise<boolean>;
+  /** By scheduledStart, latest first. */
+  listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<StoredMeeting>>;
+  /** Keeps each meeting's result, as derived at `derivedAt`; a meeting no longer planned is left alone. */
+  saveMeetingResults(results: ReadonlyArray<{ meetingId: string; result: MeetingResult }>, derivedAt: string): Promise<void>;
+  /** The saved sessions whose meetingId is this one. */
+  sessionsOfMeeting(meetingId: string): Promise<StoredSession[]>;
+  /** Of these meetingIds, those a plan is kept for. */
+  plannedMeetingIds(meetingIds: readonly string[]): Promise<string[]>;
+  /**
+   * The meetings whose saved status the clock alone may have changed by `now`: in progress, scheduled to have begun,
+   * or not derived yet.
+   */
+  liveMeetingIds(now: string): Promise<string[]>;
+}
+
 /** Every role at once, as both stores implement them: each consumer asks only for the roles it uses. */
 export interface EventStore
   extends StoreAdmin,
@@ -270,4 +309,5 @@ export interface EventStore
     EventTrim,
     QuarantineLog,
     SessionWrites,
-    SessionQueries {}
+    SessionQueries,
+    Meetings {}

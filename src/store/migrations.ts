@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Migration } from "kysely";
 import type { SqlDialect } from "./sql/dialect.js";
+import { storable } from "./storable-text.js";
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
   const bytes = dialect.bytesType;
@@ -131,6 +132,41 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     "0008_sessions_event_ids": {
       async up(db: Kysely<unknown>) {
         await db.schema.alterTable("sessions").addColumn("event_ids", "text").execute();
+      },
+    },
+    // Scheduled meetings (SPEC §9), and the meetingId of each session, by which a meeting finds its sessions: taken
+    // from the saved details of the sessions already there.
+    "0009_meetings": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("meetings")
+          .addColumn("meeting_id", "text", (c) => c.primaryKey())
+          .addColumn("title", "text")
+          .addColumn("room_name", "text")
+          .addColumn("scheduled_start", "text", (c) => c.notNull())
+          .addColumn("scheduled_end", "text", (c) => c.notNull())
+          .addColumn("plan", "text", (c) => c.notNull())
+          .addColumn("status", "text")
+          .addColumn("result", "text")
+          .addColumn("derived_at", "text")
+          .execute();
+        await db.schema.createIndex("meetings_start").on("meetings").columns(["scheduled_start", "meeting_id"]).execute();
+        await db.schema.createIndex("meetings_room_start").on("meetings").columns(["room_name", "scheduled_start"]).execute();
+        await db.schema.alterTable("sessions").addColumn("meeting_id", "text").execute();
+        await db.schema.createIndex("sessions_meeting").on("sessions").column("meeting_id").execute();
+        // Read in JavaScript: a detail may hold escapes (\u0000) that PostgreSQL's JSON functions refuse.
+        const sessions = db as unknown as Kysely<{ sessions: { id: string; detail: string; meeting_id: string | null } }>;
+        let after = "";
+        for (;;) {
+          const rows = await sessions.selectFrom("sessions").select(["id", "detail"]).where("id", ">", after).orderBy("id").limit(500).execute();
+          if (rows.length === 0) break;
+          for (const { id, detail } of rows) {
+            const { meetingId } = JSON.parse(detail) as { meetingId?: unknown };
+            if (typeof meetingId !== "string") continue;
+            await sessions.updateTable("sessions").set({ meeting_id: storable(meetingId) }).where("id", "=", id).execute();
+          }
+          after = rows.at(-1)!.id;
+        }
       },
     },
   };

@@ -40,6 +40,8 @@ export interface SessionsTable {
    * array: what its event list reads. Null for a session Whereby named, whose events are its partition's.
    */
   event_ids: string | null;
+  /** Whereby's meetingId: what joins the session to a scheduled meeting (SPEC §9). */
+  meeting_id: string | null;
 }
 
 /** Who attended which session: what /api/people reads and what counts unique participants per room. */
@@ -62,10 +64,27 @@ export interface DerivedPartitionsTable {
   events: number;
 }
 
+/**
+ * One scheduled meeting (SPEC §9): its plan as sent (`plan`: the expected people and its own rules, as JSON), and its
+ * roster result as last derived (`result`, JSON; its `status` and `counts` apart, for the list), null until derived.
+ */
+export interface MeetingsTable {
+  meeting_id: string;
+  title: string | null;
+  room_name: string | null;
+  scheduled_start: string;
+  scheduled_end: string;
+  plan: string;
+  status: string | null;
+  result: string | null;
+  derived_at: string | null;
+}
+
 export interface Database {
   events: EventsTable;
   quarantine: QuarantineTable;
   sessions: SessionsTable;
   session_people: SessionPeopleTable;
   derived_partitions: DerivedPartitionsTable;
+  meetings: MeetingsTable;
 }

@@ -59,6 +59,7 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
         summary: JSON.stringify(summary),
         detail: JSON.stringify(s),
         event_ids: ids === undefined ? null : JSON.stringify(ids),
+        meeting_id: s.meetingId,
       });
       for (const person of s.participants) {
         rows.people.push({

@@ -10,6 +10,7 @@ import { sqlAdmin, type SqlAdminOptions } from "./admin.js";
 import type { SqlDialect } from "./dialect.js";
 import { sqlEventLog } from "./event-log.js";
 import { sqlEventReads } from "./event-reads.js";
+import { sqlMeetings } from "./meetings.js";
 import { sqlQuarantine } from "./quarantine.js";
 import { sqlSessionQueries } from "./session-queries.js";
 import { sqlSessionWrites } from "./sessions.js";
@@ -28,5 +29,6 @@ export function sqlEventStore(dialect: SqlDialect, db: Kysely<Database>, options
     ...sqlQuarantine(db),
     ...sqlSessionWrites(db, dialect, options.prepared),
     ...sqlSessionQueries(db),
+    ...sqlMeetings(db),
   };
 }

@@ -25,6 +25,7 @@ function storableSessionRows(rows: SessionRows): SessionRows {
       id: storable(s.id),
       partition_key: storable(s.partition_key),
       room_name: storable(s.room_name),
+      meeting_id: storable(s.meeting_id),
     })),
     people: rows.people.map((p) => ({
       ...p,

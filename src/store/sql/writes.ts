@@ -7,7 +7,7 @@ import type { PartitionVersion } from "../event-store.js";
 import type { Database, EventsTable } from "../schema.js";
 import type { SessionPersonRow, SessionRow, SessionRows } from "../session-rows.js";
 
-/** Rows per statement: well under SQLite's 32766 bound variables at 11 columns a row. */
+/** Rows per statement: well under SQLite's 32766 bound variables at 12 columns a row. */
 export const INSERT_CHUNK = 500;
 
 /** An event as inserted. */
@@ -77,6 +77,7 @@ export function upsertSessions(db: Kysely<Database>, rows: readonly SessionRow[]
         summary: eb.ref("excluded.summary"),
         detail: eb.ref("excluded.detail"),
         event_ids: eb.ref("excluded.event_ids"),
+        meeting_id: eb.ref("excluded.meeting_id"),
       })),
     );
 }

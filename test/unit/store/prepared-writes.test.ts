@@ -55,6 +55,7 @@ function session(id: string, partitionKey: string, minutes: number): SessionRow 
     summary: JSON.stringify({ id, minutes }),
     detail: JSON.stringify({ id, minutes, participants: [] }),
     event_ids: partitionKey.startsWith("room:") ? JSON.stringify([`${id}-join`, `${id}-leave`]) : null,
+    meeting_id: minutes % 2 === 0 ? `meeting-${id}` : null,
   };
 }
 

@@ -1,0 +1,166 @@
+/** Scheduled meetings (Meetings) in SQL: one row each, the plan and the last derived result as JSON beside it. */
+import type { Kysely, Selectable } from "kysely";
+import type { MeetingResult } from "../../attendance/roster.js";
+import type { MeetingPlan } from "../../schedule/meeting-input.js";
+import type { MeetingFilter, Meetings, Page, SavedSummary, StoredMeeting, StoredSession } from "../event-store.js";
+import type { Database, MeetingsTable } from "../schema.js";
+import { storable } from "../storable-text.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { INSERT_CHUNK } from "./writes.js";
+
+/** What the plan column holds: what the other columns do not. */
+type PlanColumn = Pick<MeetingPlan, "expected" | "rules">;
+
+function rowOf(plan: MeetingPlan): Omit<Selectable<MeetingsTable>, "status" | "result" | "derived_at"> {
+  const kept: PlanColumn = { expected: plan.expected, rules: plan.rules };
+  return {
+    meeting_id: plan.meetingId,
+    title: plan.title,
+    room_name: plan.roomName,
+    scheduled_start: plan.scheduledStart,
+    scheduled_end: plan.scheduledEnd,
+    plan: JSON.stringify(kept),
+  };
+}
+
+function storedMeeting(row: Selectable<MeetingsTable>): StoredMeeting {
+  const { expected, rules } = JSON.parse(row.plan) as PlanColumn;
+  return {
+    plan: {
+      meetingId: row.meeting_id,
+      title: row.title,
+      roomName: row.room_name,
+      scheduledStart: row.scheduled_start,
+      scheduledEnd: row.scheduled_end,
+      expected,
+      rules,
+    },
+    result: row.result === null ? null : (JSON.parse(row.result) as MeetingResult),
+  };
+}
+
+export function sqlMeetings(db: Kysely<Database>): Meetings {
+  return {
+    async putMeetings(plans: readonly MeetingPlan[]): Promise<Set<string>> {
+      const before = new Set<string>();
+      if (plans.length === 0) return before;
+      await db.transaction().execute(async (trx) => {
+        for (let i = 0; i < plans.length; i += INSERT_CHUNK) {
+          const chunk = plans.slice(i, i + INSERT_CHUNK);
+          const found = await trx
+            .selectFrom("meetings")
+            .select("meeting_id")
+            .where("meeting_id", "in", chunk.map((p) => p.meetingId))
+            .execute();
+          for (const { meeting_id } of found) before.add(meeting_id);
+          // A replaced plan's result is derived anew: until then the list shows none rather than a stale one.
+          await trx
+            .insertInto("meetings")
+            .values(chunk.map((plan) => ({ ...rowOf(plan), status: null, result: null, derived_at: null })))
+            .onConflict((oc) =>
+              oc.column("meeting_id").doUpdateSet((eb) => ({
+                title: eb.ref("excluded.title"),
+                room_name: eb.ref("excluded.room_name"),
+                scheduled_start: eb.ref("excluded.scheduled_start"),
+                scheduled_end: eb.ref("excluded.scheduled_end"),
+                plan: eb.ref("excluded.plan"),
+                status: null,
+                result: null,
+                derived_at: null,
+              })),
+            )
+            .execute();
+        }
+      });
+      return before;
+    },
+
+    async getMeeting(meetingId: string): Promise<StoredMeeting | null> {
+      const row = await db.selectFrom("meetings").selectAll().where("meeting_id", "=", storable(meetingId)).executeTakeFirst();
+      return row ? storedMeeting(row) : null;
+    },
+
+    async deleteMeeting(meetingId: string): Promise<boolean> {
+      const result = await db.deleteFrom("meetings").where("meeting_id", "=", storable(meetingId)).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    async listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<StoredMeeting>> {
+      let query = db
+        .selectFrom("meetings")
+        .selectAll()
+        .orderBy("scheduled_start", "desc")
+        .orderBy("meeting_id", "desc")
+        .limit(limit + 1);
+      if (filter.from !== null) query = query.where("scheduled_start", ">=", filter.from);
+      if (filter.to !== null) query = query.where("scheduled_start", "<=", filter.to);
+      if (filter.roomName !== null) query = query.where("room_name", "=", storable(filter.roomName));
+      if (filter.status !== null) query = query.where("status", "=", filter.status);
+      if (cursor) {
+        const [start, id] = decodeCursor(cursor, (p) => p.length === 2 && p.every((v) => typeof v === "string")) as string[];
+        query = query.where((eb) =>
+          eb.or([eb("scheduled_start", "<", start!), eb.and([eb("scheduled_start", "=", start!), eb("meeting_id", "<", id!)])]),
+        );
+      }
+      const rows = await query.execute();
+      const results = rows.slice(0, limit);
+      const last = results.at(-1);
+      return {
+        results: results.map(storedMeeting),
+        cursor: rows.length > limit && last ? encodeCursor([last.scheduled_start, last.meeting_id]) : null,
+      };
+    },
+
+    async saveMeetingResults(results, derivedAt): Promise<void> {
+      if (results.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const { meetingId, result } of results) {
+          await trx
+            .updateTable("meetings")
+            .set({ status: result.status, result: JSON.stringify(result), derived_at: derivedAt })
+            .where("meeting_id", "=", storable(meetingId))
+            .execute();
+        }
+      });
+    },
+
+    async sessionsOfMeeting(meetingId: string): Promise<StoredSession[]> {
+      const rows = await db
+        .selectFrom("sessions")
+        .select(["partition_key", "summary", "detail", "event_ids"])
+        .where("meeting_id", "=", storable(meetingId))
+        .execute();
+      return rows.map((row) => ({
+        partitionKey: row.partition_key,
+        summary: JSON.parse(row.summary) as SavedSummary,
+        detailJson: row.detail,
+        eventIds: row.event_ids === null ? null : (JSON.parse(row.event_ids) as string[]),
+      }));
+    },
+
+    async plannedMeetingIds(meetingIds: readonly string[]): Promise<string[]> {
+      const found: string[] = [];
+      const asked = [...new Set(meetingIds.map((id) => storable(id)))];
+      for (let i = 0; i < asked.length; i += INSERT_CHUNK) {
+        const rows = await db.selectFrom("meetings").select("meeting_id").where("meeting_id", "in", asked.slice(i, i + INSERT_CHUNK)).execute();
+        found.push(...rows.map((r) => r.meeting_id));
+      }
+      return found;
+    },
+
+    async liveMeetingIds(now: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom("meetings")
+        .select("meeting_id")
+        .where((eb) =>
+          eb.or([
+            eb("status", "is", null),
+            eb("status", "=", "in_progress"),
+            eb.and([eb("status", "=", "scheduled"), eb("scheduled_start", "<=", now)]),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => r.meeting_id);
+    },
+  };
+}
