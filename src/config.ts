@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseDotenv } from "dotenv";
 import type { DeriveOptions } from "./attendance/index.js";
+import { DEFAULT_MEETING_RULES, type MeetingRules } from "./attendance/roster.js";
 import { DEFAULT_METADATA_MAX_AGE_SECONDS } from "./whereby/metadata.js";
 
 export class ConfigError extends Error {
@@ -35,6 +36,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Most subscribers of the live stream at once. */
   streamMaxClients: number;
+  /** The rules of a scheduled meeting that does not give its own (SPEC §9). */
+  meetingRules: MeetingRules;
 }
 
 /**
@@ -183,5 +186,18 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     logLevel: logLevel(env.LOG_LEVEL),
     requestTimeoutMs: integer("MEETMETER_REQUEST_TIMEOUT_MS", env.MEETMETER_REQUEST_TIMEOUT_MS, 10_000, 100, 600_000),
     streamMaxClients: integer("MEETMETER_STREAM_MAX_CLIENTS", env.MEETMETER_STREAM_MAX_CLIENTS, 100, 1, 10_000),
+    meetingRules: loadMeetingRules(env),
+  };
+}
+
+/** The meeting rules of SPEC §9, each overridden by its MEETMETER_ variable. */
+export function loadMeetingRules(env: Env = readEnvironment()): MeetingRules {
+  const d = DEFAULT_MEETING_RULES;
+  const week = 7 * 86_400;
+  return {
+    lateAfterSeconds: integer("MEETMETER_LATE_AFTER_SECONDS", env.MEETMETER_LATE_AFTER_SECONDS, d.lateAfterSeconds, 0, week, "seconds"),
+    leftEarlyBeforeSeconds: integer("MEETMETER_LEFT_EARLY_BEFORE_SECONDS", env.MEETMETER_LEFT_EARLY_BEFORE_SECONDS, d.leftEarlyBeforeSeconds, 0, week, "seconds"),
+    presentAtPercent: integer("MEETMETER_PRESENT_AT_PERCENT", env.MEETMETER_PRESENT_AT_PERCENT, d.presentAtPercent, 0, 100),
+    noShowAfterSeconds: integer("MEETMETER_NO_SHOW_AFTER_SECONDS", env.MEETMETER_NO_SHOW_AFTER_SECONDS, d.noShowAfterSeconds, 0, week, "seconds"),
   };
 }

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { resolveApiToken } from "./api/api-token.js";
 import { requireToken } from "./api/auth.js";
 import { LiveFeed } from "./api/live-feed.js";
+import { meetingRoutes } from "./api/meeting-routes.js";
 import { ReadModel } from "./api/read-model.js";
 import { readRoutes } from "./api/read-routes.js";
 import type { Config } from "./config.js";
@@ -17,6 +18,7 @@ import { openSpool, spoolPathOf } from "./ingest/open-spool.js";
 import { createReceiver } from "./ingest/receive.js";
 import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-endpoint.js";
 import { createMetrics } from "./metrics.js";
+import { MeetingResults } from "./projection/meeting-results.js";
 import { ongoingPartitionKeys } from "./projection/projector.js";
 import { StoreAvailability } from "./store/availability.js";
 import type { EventStore } from "./store/event-store.js";
@@ -77,7 +79,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const feed = await LiveFeed.start(store);
 
   // Appends and derivation run on a thread of their own; this one answers HTTP and reads.
-  const settings = { database: config.database, metadata: config.derive, ongoingRefreshMs: options.ongoingRefreshMs };
+  const settings = { database: config.database, metadata: config.derive, meetingRules: config.meetingRules, ongoingRefreshMs: options.ongoingRefreshMs };
   const writer = await StoreWriter.start(settings, (reason, partitionKeys) =>
     log.error({ partitionKeys, reason }, "deriving sessions failed"),
   );
@@ -133,6 +135,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   addOpsRoutes(app, { metrics, authorize, storeKind: store.kind, availability, spool });
   const { streamMaxClients } = config;
   await app.register(readRoutes, { store, readModel, live: feed.events, authorize, streamMaxClients, metrics });
+  const results = new MeetingResults(store, config.meetingRules);
+  await app.register(meetingRoutes, { store, results, readModel, rules: config.meetingRules, authorize });
   await app.register(dashboardPlugin);
 
   let closing: Promise<void> | null = null;

@@ -13,6 +13,7 @@ import type { DerivedPartition, EventReads, PartitionBody, SessionQueries, Sessi
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
 import { parseIsoInstant } from "../iso-time.js";
 import type { WherebyEvent } from "../whereby/events.js";
+import type { MeetingResults } from "./meeting-results.js";
 import { parseStoredBody, type ParsedEvents } from "./parsed-events.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
@@ -118,6 +119,8 @@ export interface ProjectorSettings {
   derive?: Derive;
   onError?: (error: unknown, partitionKeys: readonly string[]) => void;
   delayMs?: number;
+  /** Told of the meetings whose sessions were saved, and asked to bring live meetings to now with the sessions. */
+  meetings?: Pick<MeetingResults, "refresh" | "refreshLive">;
 }
 
 export class Projector {
@@ -136,6 +139,7 @@ export class Projector {
   private readonly derive: NonNullable<ProjectorSettings["derive"]>;
   private readonly onError: NonNullable<ProjectorSettings["onError"]>;
   private readonly delayMs: number;
+  private readonly meetings: ProjectorSettings["meetings"];
 
   constructor(
     private readonly store: EventReads & SessionWrites,
@@ -145,6 +149,7 @@ export class Projector {
     this.derive = settings.derive ?? ((keys, now) => derivePartitionRows(store, keys, { ...options, now }));
     this.onError = settings.onError ?? (() => {});
     this.delayMs = settings.delayMs ?? DEFAULT_DELAY_MS;
+    this.meetings = settings.meetings;
   }
 
   markDirty(partitionKeys: Iterable<string | null>): void {
@@ -161,6 +166,7 @@ export class Projector {
   refreshOngoing(): void {
     for (const key of this.ongoing) this.dirty.add(key);
     if (this.dirty.size > 0) this.schedule();
+    this.meetings?.refreshLive(Date.now()).catch((error: unknown) => this.onError(error, []));
   }
 
   /** Resolves once every partition marked before this call is saved, even while new events keep coming. */
@@ -185,6 +191,7 @@ export class Projector {
       await this.store.replaceSessions(part).catch((error: unknown) => (failure ??= error));
     }
     if (failure !== null) throw failure;
+    await this.meetings?.refresh(rows.sessions.map((s) => s.meeting_id), now);
     const live = new Set(rows.sessions.filter((s) => s.ongoing === 1).map((s) => s.partition_key));
     for (const { partitionKey } of rows.partitions) {
       if (live.has(partitionKey)) this.ongoing.add(partitionKey);

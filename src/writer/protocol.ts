@@ -3,6 +3,7 @@
  * what the writer asks of its deriving thread (derive-worker.ts), what each answers, and what the writer tells
  * unasked. Both sides import their types from here and from nowhere else.
  */
+import type { MeetingRules } from "../attendance/roster.js";
 import type { DatabaseConfig } from "../config.js";
 import type { AppendOutcome, IncomingEvent, QuarantinedDelivery } from "../store/event-store.js";
 import type { SessionRows } from "../store/session-rows.js";
@@ -12,6 +13,8 @@ import type { MetadataOptions } from "../projection/projector.js";
 export interface WriterSettings {
   database: DatabaseConfig;
   metadata: MetadataOptions;
+  /** The rules of a scheduled meeting that gives none of its own. */
+  meetingRules: MeetingRules;
   /** How often the saved figures of ongoing sessions are brought up to now; 30 s unless given. */
   ongoingRefreshMs?: number;
 }

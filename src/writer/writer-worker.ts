@@ -5,6 +5,7 @@
  * never hold up the thread that answers HTTP, nor wait behind derivation.
  */
 import { workerData } from "node:worker_threads";
+import { MeetingResults } from "../projection/meeting-results.js";
 import { Projector } from "../projection/projector.js";
 import { openStore } from "../store/open-store.js";
 import { DeriveThread } from "./derive-thread.js";
@@ -17,6 +18,7 @@ const { database, metadata } = settings;
 const deriver = await DeriveThread.start({ database, metadata, keepParsed: true });
 const projector = new Projector(store, settings.metadata, {
   derive: (partitionKeys, now) => deriver.derive(partitionKeys, now),
+  meetings: new MeetingResults(store, settings.meetingRules),
   onError: (error, partitionKeys) =>
     notify<DeriveFailure>({ message: error instanceof Error ? error.message : String(error), partitionKeys }),
 });
