@@ -20,6 +20,7 @@ const commands = await Promise.all([
   import("./rebuild.js"),
   import("./report.js"),
   import("./import-export.js"),
+  import("./meetings.js"),
   import("./signature.js"),
   import("./link.js"),
   import("./metadata.js"),

@@ -1,12 +1,14 @@
-/** `meetmeter report sessions|session <id>|usage`: the derived figures straight from the database. */
+/** `meetmeter report sessions|session <id>|meeting <id>|usage`: the derived figures straight from the database. */
 import { Option, type Command } from "commander";
-import { attendanceCsv, toCsv } from "../api/csv.js";
+import { attendanceCsv, meetingAttendanceCsv, toCsv } from "../api/csv.js";
 import { ReadModel } from "../api/read-model.js";
 import { rangeProblem } from "../api/time-range.js";
 import { isTimeZone, usageBound, type UsageInterval } from "../api/usage.js";
+import type { Attendance } from "../attendance/roster.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
+import { meetingAnswer, MeetingResults, type DerivedMeeting } from "../projection/meeting-results.js";
 import { Projector } from "../projection/projector.js";
 import type { EventReads, SessionQueries, SessionWrites } from "../store/event-store.js";
 import { databaseOption, withExistingStore } from "./context.js";
@@ -86,6 +88,32 @@ export function sessionText(session: SessionDetail): string {
   return `${summary}\n\n${attendance}`;
 }
 
+/** One meeting's roster result, as a terminal text. */
+export function meetingText({ plan, result }: DerivedMeeting): string {
+  const late = (seconds: number | null) => (seconds === null ? "-" : formatDuration(seconds));
+  const summary = [
+    `Meeting ${plan.meetingId}${plan.title ? ` "${plan.title}"` : ""}${plan.roomName ? ` in ${plan.roomName}` : ""}: ${result.status}`,
+    `  scheduled ${plan.scheduledStart} to ${plan.scheduledEnd}; started late by ${late(result.startedLateSeconds)}, ` +
+      `host late by ${late(result.hostLateSeconds)}, overran by ${late(result.overranSeconds)}`,
+    `  sessions: ${result.sessions.length === 0 ? "none" : result.sessions.join(", ")}`,
+  ].join("\n");
+  const header = ["person", "name", "role", "status", "late", "left early", "connected", "outside", "attendance %", "waited"];
+  const row = (p: Attendance, status: string): Cell[] => [
+    p.key,
+    p.displayName,
+    p.role,
+    status,
+    p.lateSeconds === null ? null : formatDuration(p.lateSeconds),
+    p.leftEarlySeconds === null ? null : formatDuration(p.leftEarlySeconds),
+    formatDuration(p.connectedSeconds),
+    formatDuration(p.connectedOutsideSeconds),
+    p.attendancePercent,
+    p.waitedSeconds === null ? null : formatDuration(p.waitedSeconds),
+  ];
+  const rows = [...result.roster.map((entry) => row(entry, entry.flags.join(" "))), ...result.unexpected.map((p) => row(p, "unexpected"))];
+  return rows.length === 0 ? `${summary}\n\nNobody expected, nobody came.` : `${summary}\n\n${formatTable(header, rows)}`;
+}
+
 export function register(program: Command): void {
   const report = program.command("report").description("print derived figures from DATABASE_URL");
 
@@ -121,6 +149,23 @@ export function register(program: Command): void {
         if (flags.format === "json") return console.log(JSON.stringify(session, null, 2));
         if (flags.format === "csv") return process.stdout.write(attendanceCsv(session));
         console.log(sessionText(session));
+      });
+    });
+
+  databaseOption(report.command("meeting").description("one scheduled meeting: who was expected, who came, who was late").argument("<meetingId>"))
+    .addOption(formatOption())
+    .action(async (meetingId: string, flags: { database?: string; format: Format }) => {
+      await withExistingStore(flags, async (store, config) => {
+        await readModelOf(store, config).current();
+        const meeting = await new MeetingResults(store, config.meetingRules).derive(meetingId, Date.now());
+        if (!meeting) {
+          console.error(`meetmeter: no meeting is scheduled with id ${meetingId}`);
+          process.exitCode = 1;
+          return;
+        }
+        if (flags.format === "json") return console.log(JSON.stringify(meetingAnswer(meeting, config.meetingRules), null, 2));
+        if (flags.format === "csv") return process.stdout.write(meetingAttendanceCsv(meeting.plan, meeting.result));
+        console.log(meetingText(meeting));
       });
     });
 
