@@ -9,6 +9,7 @@ import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { toIncomingEvent } from "../ingest/receive.js";
 import { PRIVATE_FILE_MODE } from "../private-files.js";
+import { MeetingResults } from "../projection/meeting-results.js";
 import { Projector } from "../projection/projector.js";
 import type { IncomingEvent } from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
@@ -87,7 +88,7 @@ export function register(program: Command): void {
       const size = readableFileSize("the file to import", file);
       return withStore(flags, async (store, config) => {
         const bar = await progressBar(size, "import");
-        const projector = new Projector(store, config.derive);
+        const projector = new Projector(store, config.derive, { meetings: new MeetingResults(store, config.meetingRules) });
         const receivedAt = new Date().toISOString();
         const counts = { stored: 0, duplicates: 0, rejected: 0 };
         let batch: IncomingEvent[] = [];

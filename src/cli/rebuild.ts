@@ -1,6 +1,7 @@
 /** `meetmeter rebuild`: recomputes everything derived from the event log. */
 import type { Command } from "commander";
 import { DeriveThread } from "../writer/derive-thread.js";
+import { MeetingResults } from "../projection/meeting-results.js";
 import { rebuildAll } from "../projection/rebuild.js";
 import { databaseOption, progressBar, withExistingStore } from "./context.js";
 
@@ -17,10 +18,11 @@ export function register(program: Command): void {
           onProgress: (done, total) => bar.update(done, total),
         }).finally(() => deriver.close());
         bar.stop();
+        const meetings = await new MeetingResults(store, config.meetingRules).refreshAll(Date.now());
         const rate = result.seconds > 0 ? Math.round(result.events / result.seconds) : result.events;
         console.log(
           `Rebuilt ${result.sessions} sessions from ${result.events} events in ${result.seconds.toFixed(1)} s ` +
-            `(${rate} events/s).`,
+            `(${rate} events/s), and the results of ${meetings} scheduled meetings.`,
         );
         for (const reason of result.refused) console.error(`meetmeter: ${reason}`);
         if (result.refused.length > 0) process.exitCode = 1;

@@ -110,7 +110,7 @@ export function meetingText({ plan, result }: DerivedMeeting): string {
     p.attendancePercent,
     p.waitedSeconds === null ? null : formatDuration(p.waitedSeconds),
   ];
-  const rows = [...result.roster.map((entry) => row(entry, entry.flags.join(" "))), ...result.unexpected.map((p) => row(p, "unexpected"))];
+  const rows = [...result.roster.map((entry) => row(entry, entry.status)), ...result.unexpected.map((p) => row(p, "unexpected"))];
   return rows.length === 0 ? `${summary}\n\nNobody expected, nobody came.` : `${summary}\n\n${formatTable(header, rows)}`;
 }
 

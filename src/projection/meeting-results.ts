@@ -48,6 +48,20 @@ export class MeetingResults {
     await this.store.saveMeetingResults(results, new Date(now).toISOString());
   }
 
+  /** Derives and keeps every meeting's result, a page at a time: after the sessions were rebuilt. */
+  async refreshAll(now: number): Promise<number> {
+    const all = { from: null, to: null, roomName: null, status: null };
+    let cursor: string | null = null;
+    let count = 0;
+    do {
+      const page: Awaited<ReturnType<Meetings["listMeetings"]>> = await this.store.listMeetings(all, 500, cursor);
+      await this.refresh(page.results.map(({ plan }) => plan.meetingId), now);
+      count += page.results.length;
+      cursor = page.cursor;
+    } while (cursor !== null);
+    return count;
+  }
+
   /** Derives again the meetings whose status the clock alone may have changed. */
   async refreshLive(now: number): Promise<void> {
     await this.refresh(await this.store.liveMeetingIds(new Date(now).toISOString()), now);

@@ -19,19 +19,27 @@ describe("meetmeter demo --exit", () => {
     const result = await runCli(["demo", "--exit", "--port", "0", "--data", data], { cwd: folder, timeoutMs: 120_000, env: { LOG_LEVEL: "warn" } });
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(data, "notes.txt"), "utf8")).toBe("keep me");
-    const sent = /Sending (\d+) signed webhooks for (\d+) meetings/.exec(result.stdout);
+    const sent = /Sending (\d+) signed webhooks for (\d+) sessions/.exec(result.stdout);
     expect(sent).not.toBeNull();
     const acknowledged = /(\d+) acknowledged \(0 duplicates\), 0 rejected, 0 failed/.exec(result.stdout);
     expect(acknowledged?.[1]).toBe(sent?.[1]);
     expect(result.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/#token=\S{16,}/);
     expect(result.stdout).toContain("participant min");
-    const usage = /Usage: 10 sessions, (\d+) participant minutes, (\d+) billable/.exec(result.stdout);
+    const usage = /Usage: 11 sessions, (\d+) participant minutes, (\d+) billable/.exec(result.stdout);
     expect(usage, result.stdout).not.toBeNull();
+    // The day's timetable is imported: the Meetings page is filled, a no-show among them.
+    const imported = /imported (\d+) meetings from \d+ rows of .*timetable\.csv: \1 created, 0 replaced, 0 rows refused/.exec(result.stdout);
+    expect(imported, result.stdout).not.toBeNull();
+    expect(result.stdout).toMatch(new RegExp(`Meetings: ${imported?.[1]} scheduled, 1 of them a no-show\\.`));
+    expect(result.stdout).toMatch(/Meetings: {2}http:\/\/127\.0\.0\.1:\d+\/#\/meetings/);
 
     const store = await openStore({ kind: "sqlite", path: join(data, "meetmeter.db") });
     try {
       expect(await store.countEvents()).toBe(Number(sent?.[1]));
       expect((await store.listSessions({}, 100, null)).results).toHaveLength(Number(sent?.[2]));
+      const meetings = await store.listMeetings({ from: null, to: null, roomName: null, status: null }, 100, null);
+      expect(meetings.results).toHaveLength(Number(imported?.[1]));
+      expect(meetings.results.every(({ result }) => result !== null)).toBe(true);
       // The report waited for every event to be derived: its usage is that of the final, stored sessions.
       const rows = await store.usage(null, null);
       const seconds = rows.reduce((sum, r) => sum + r.participantSeconds, 0);

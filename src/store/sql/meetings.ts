@@ -44,19 +44,19 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
     async putMeetings(plans: readonly MeetingPlan[]): Promise<Set<string>> {
       const before = new Set<string>();
       if (plans.length === 0) return before;
+      // Looked up before the transaction, which then only writes: on SQLite, a transaction that reads first cannot
+      // wait for the writer thread's commits and fails at once as locked.
+      for (let i = 0; i < plans.length; i += INSERT_CHUNK) {
+        const ids = plans.slice(i, i + INSERT_CHUNK).map((p) => p.meetingId);
+        const found = await db.selectFrom("meetings").select("meeting_id").where("meeting_id", "in", ids).execute();
+        for (const { meeting_id } of found) before.add(meeting_id);
+      }
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < plans.length; i += INSERT_CHUNK) {
-          const chunk = plans.slice(i, i + INSERT_CHUNK);
-          const found = await trx
-            .selectFrom("meetings")
-            .select("meeting_id")
-            .where("meeting_id", "in", chunk.map((p) => p.meetingId))
-            .execute();
-          for (const { meeting_id } of found) before.add(meeting_id);
-          // A replaced plan's result is derived anew: until then the list shows none rather than a stale one.
+          // A replaced plan's result is derived anew: until then the list derives it as it answers.
           await trx
             .insertInto("meetings")
-            .values(chunk.map((plan) => ({ ...rowOf(plan), status: null, result: null, derived_at: null })))
+            .values(plans.slice(i, i + INSERT_CHUNK).map((plan) => ({ ...rowOf(plan), status: null, result: null, derived_at: null })))
             .onConflict((oc) =>
               oc.column("meeting_id").doUpdateSet((eb) => ({
                 title: eb.ref("excluded.title"),
