@@ -11,6 +11,9 @@ import { personKey, unionLength, type SessionTruth } from "./truth.js";
 /** The rules every simulated meeting uses: SPEC §9's defaults. */
 const RULES = { lateAfterSeconds: 300, leftEarlyBeforeSeconds: 300, presentAtPercent: 75, noShowAfterSeconds: 900 };
 
+/** Whereby's roles of the people who run a room. */
+const HOST_ROLES = ["host", "owner"];
+
 /** What was planned for one meeting, in unix milliseconds. */
 export interface PlannedMeeting {
   meetingId: string;
@@ -62,6 +65,16 @@ function statusOf(late: boolean, leftEarly: boolean, percent: number): TruthStat
 }
 
 /**
+ * Whether someone other than a host joined by the deadline: SPEC §9 makes a meeting nobody else came to by then a
+ * no-show, even if a patient turns up later still.
+ */
+function guestCameBy(session: SessionTruth | null, deadline: number): boolean {
+  return (session?.participants ?? []).some(
+    (person) => !HOST_ROLES.includes(person.roleName) && person.connections.some((c) => Date.parse(c.joinedAt) <= deadline),
+  );
+}
+
+/**
  * The roster result a meeting's plan and the session it was held in should give; a meeting without a session (nobody
  * came) is a no-show.
  */
@@ -89,7 +102,7 @@ export function meetingTruth(meeting: PlannedMeeting, session: SessionTruth | nu
     title: meeting.title,
     scheduledStart: iso(start),
     scheduledEnd: iso(end),
-    status: session === null ? "no_show" : "held",
+    status: guestCameBy(session, start + RULES.noShowAfterSeconds * 1000) ? "held" : "no_show",
     startedLateSeconds: session === null ? null : seconds(Math.max(0, Date.parse(session.startedAt) - start)),
     roster,
     unexpected: [...people.keys()].filter((key) => !expectedKeys.has(key)),
