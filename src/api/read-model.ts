@@ -25,16 +25,57 @@ import type {
   SessionQueries,
   SessionScope,
   StoredEvent,
+  StoredMeeting,
   StoredSession,
+  Meetings,
 } from "../store/event-store.js";
+import type { MeetingStatus, RosterStatus } from "../attendance/roster.js";
 import { summaryOf } from "../store/session-rows.js";
 import { bucketUsage, type UsageInterval, type UsageReport } from "./usage.js";
+
+/** A scheduled meeting that expected the person, and how they stood in it as last derived. */
+export interface ExpectedMeeting {
+  meetingId: string;
+  title: string | null;
+  scheduledStart: string;
+  /** The meeting's status as last derived; null before it was. */
+  meetingStatus: MeetingStatus | null;
+  /** The person's status in it; null before the meeting was derived. */
+  status: RosterStatus | null;
+  attendancePercent: number | null;
+}
 
 export interface PersonHistory {
   key: string;
   displayName: string | null;
   sessions: Omit<PersonSessionRow, "displayName">[];
-  totals: { sessions: number; connectedSeconds: number; averageAttendancePercent: number | null };
+  /** The scheduled meetings that expected the person, latest first (at most {@link MEETINGS_OF_PERSON}). */
+  meetings: ExpectedMeeting[];
+  totals: {
+    sessions: number;
+    connectedSeconds: number;
+    averageAttendancePercent: number | null;
+    /** Of the meetings that expected the person and are over (held or a no-show), how many, and how many they came to. */
+    meetingsExpected: number;
+    meetingsAttended: number;
+    /** meetingsAttended as a share of meetingsExpected, one decimal; null when none is over. */
+    meetingAttendancePercent: number | null;
+  };
+}
+
+/** Most meetings a person's history lists. */
+export const MEETINGS_OF_PERSON = 500;
+
+function expectedMeeting({ plan, result }: StoredMeeting, key: string): ExpectedMeeting {
+  const entry = result?.roster.find((r) => r.key === key);
+  return {
+    meetingId: plan.meetingId,
+    title: plan.title,
+    scheduledStart: plan.scheduledStart,
+    meetingStatus: result?.status ?? null,
+    status: entry?.status ?? null,
+    attendancePercent: entry?.attendancePercent ?? null,
+  };
 }
 
 /** What keeps the derived rows current: reads wait for it to catch up, and have it derive what fell silent. */
@@ -58,7 +99,7 @@ function lastEventAtOf(summary: SavedSummary): string {
 
 export class ReadModel {
   constructor(
-    private readonly store: SessionQueries & EventReads,
+    private readonly store: SessionQueries & EventReads & Pick<Meetings, "meetingsOfPerson">,
     private readonly projection: Projection,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -188,16 +229,25 @@ export class ReadModel {
     return { partitionKey: null, ids: [...(found.eventIds ?? []), ...shown] };
   }
 
+  /** A person's sessions and the meetings that expected them; null for a key that is in neither. */
   async person(key: string): Promise<PersonHistory | null> {
     await this.current();
     const rows = await this.store.sessionsOfPerson(key);
-    if (rows.length === 0) return null;
+    const planned = await this.store.meetingsOfPerson(key, MEETINGS_OF_PERSON);
+    const meetings = planned.map((m) => expectedMeeting(m, key));
+    if (rows.length === 0 && meetings.length === 0) return null;
     const percents = rows.map((r) => r.attendancePercent).filter((p): p is number => p !== null);
+    const over = meetings.filter((m) => m.meetingStatus === "held" || m.meetingStatus === "no_show");
+    const attended = over.filter((m) => m.status !== null && m.status !== "absent").length;
     return {
       key,
-      displayName: rows[0]?.displayName ?? null,
+      displayName: rows[0]?.displayName ?? planned[0]?.plan.expected.find((p) => p.key === key)?.displayName ?? null,
       sessions: rows.map(({ displayName: _name, ...row }) => row),
+      meetings,
       totals: {
+        meetingsExpected: over.length,
+        meetingsAttended: attended,
+        meetingAttendancePercent: over.length === 0 ? null : Math.round((attended * 1000) / over.length) / 10,
         sessions: rows.length,
         connectedSeconds: Math.round(rows.reduce((sum, r) => sum + r.connectedSeconds, 0) * 1000) / 1000,
         averageAttendancePercent:

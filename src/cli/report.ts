@@ -10,7 +10,7 @@ import { ConfigError, type Config } from "../config.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
 import { meetingAnswer, MeetingResults, type DerivedMeeting } from "../projection/meeting-results.js";
 import { Projector } from "../projection/projector.js";
-import type { EventReads, SessionQueries, SessionWrites } from "../store/event-store.js";
+import type { EventReads, Meetings, SessionQueries, SessionWrites } from "../store/event-store.js";
 import { databaseOption, withExistingStore } from "./context.js";
 import { formatDuration, formatTable, type Cell } from "./table.js";
 
@@ -36,7 +36,7 @@ function checkRange(from: string | null | undefined, to: string | null | undefin
 }
 
 /** Reads as the service answers them; a session that fell silent since it was saved is derived again here. */
-function readModelOf(store: SessionQueries & EventReads & SessionWrites, config: Config): ReadModel {
+function readModelOf(store: SessionQueries & EventReads & SessionWrites & Meetings, config: Config): ReadModel {
   return new ReadModel(store, new Projector(store, config.derive, { delayMs: 0 }));
 }
 

@@ -292,6 +292,8 @@ export interface Meetings {
   saveMeetingResults(results: ReadonlyArray<{ meetingId: string; result: MeetingResult }>, derivedAt: string): Promise<void>;
   /** The saved sessions whose meetingId is this one. */
   sessionsOfMeeting(meetingId: string): Promise<StoredSession[]>;
+  /** The meetings that expect this person, latest first, at most `limit`. */
+  meetingsOfPerson(key: string, limit: number): Promise<StoredMeeting[]>;
   /** Of these meetingIds, those a plan is kept for. */
   plannedMeetingIds(meetingIds: readonly string[]): Promise<string[]>;
   /**

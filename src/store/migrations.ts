@@ -134,7 +134,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         await db.schema.alterTable("sessions").addColumn("event_ids", "text").execute();
       },
     },
-    // Scheduled meetings (SPEC §9), and the meetingId of each session, by which a meeting finds its sessions: taken
+    // Scheduled meetings (SPEC §9) with the people each expects, and the meetingId of each session, by which a meeting finds its sessions: taken
     // from the saved details of the sessions already there.
     "0009_meetings": {
       async up(db: Kysely<unknown>) {
@@ -152,6 +152,14 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .execute();
         await db.schema.createIndex("meetings_start").on("meetings").columns(["scheduled_start", "meeting_id"]).execute();
         await db.schema.createIndex("meetings_room_start").on("meetings").columns(["room_name", "scheduled_start"]).execute();
+        // Who each meeting expects, by person: what a person's page reads their expected meetings from.
+        await db.schema
+          .createTable("meeting_people")
+          .addColumn("person_key", "text", (c) => c.notNull())
+          .addColumn("meeting_id", "text", (c) => c.notNull())
+          .addPrimaryKeyConstraint("meeting_people_pk", ["person_key", "meeting_id"])
+          .execute();
+        await db.schema.createIndex("meeting_people_meeting").on("meeting_people").column("meeting_id").execute();
         await db.schema.alterTable("sessions").addColumn("meeting_id", "text").execute();
         await db.schema.createIndex("sessions_meeting").on("sessions").column("meeting_id").execute();
         // Read in JavaScript: a detail may hold escapes (\u0000) that PostgreSQL's JSON functions refuse.

@@ -80,6 +80,12 @@ export interface MeetingsTable {
   derived_at: string | null;
 }
 
+/** One expected person of one scheduled meeting. */
+export interface MeetingPeopleTable {
+  person_key: string;
+  meeting_id: string;
+}
+
 export interface Database {
   events: EventsTable;
   quarantine: QuarantineTable;
@@ -87,4 +93,5 @@ export interface Database {
   session_people: SessionPeopleTable;
   derived_partitions: DerivedPartitionsTable;
   meetings: MeetingsTable;
+  meeting_people: MeetingPeopleTable;
 }

@@ -506,6 +506,68 @@ describeInChromium("the dashboard in Chromium", () => {
     watch.expectClean();
   });
 
+  it("lists scheduled meetings with their status, and shows a meeting's roster with absentees marked and the CSV", async () => {
+    const put = (id: string, body: object) =>
+      fetch(`${server.url}/api/meetings/${id}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const lesson = {
+      title: "Maths 101",
+      roomName: "/math-101",
+      scheduledStart: "2026-03-02T09:00:00Z",
+      scheduledEnd: "2026-03-02T09:50:00Z",
+      expected: [
+        { key: "external:teacher-7", displayName: "Ms. Rivera", role: "teacher" },
+        { key: "metadata:student-1", displayName: "Ada", role: "student" },
+        { key: "external:student-13", displayName: "Markup", role: "student" },
+        { key: "external:student-99", displayName: "Absent Student", role: "student" },
+      ],
+    };
+    expect((await put("87385993", lesson)).status).toBe(200);
+    const missed = { title: "Check-up", scheduledStart: "2026-03-01T10:00:00Z", scheduledEnd: "2026-03-01T10:20:00Z", expected: [{ key: "metadata:patient-77", role: "patient" }] };
+    expect((await put("appointment-77", missed)).status).toBe(200);
+
+    type Listed = { meetingId: string; status: string; counts: Record<string, number> };
+    const { page, watch } = await signedIn("#/meetings");
+    await page.getByRole("heading", { level: 1, name: "Meetings" }).waitFor();
+    const listed = await api<{ results: Listed[] }>("/api/meetings");
+    const rows = await tableValues(page, "Meetings, latest scheduled first");
+    expect([...rows.keys()]).toEqual(listed.results.map((m) => m.meetingId));
+    for (const meeting of listed.results) {
+      expect(await page.locator(`tr[data-row="${meeting.meetingId}"] [data-status]`).getAttribute("data-status")).toBe(meeting.status);
+      for (const name of ["expected", "present", "late", "absent", "unexpected"]) {
+        expectSame(rows.get(meeting.meetingId)?.[name], meeting.counts[name], false, `${meeting.meetingId} ${name}`);
+      }
+    }
+    expect(listed.results.find((m) => m.meetingId === "appointment-77")?.status).toBe("no_show");
+    expect(await page.locator('tr[data-row="appointment-77"] [data-status]').textContent()).toBe("No-show");
+    await screenshot(page, "meetings-1280");
+
+    await page.getByRole("link", { name: "Maths 101" }).click();
+    await page.getByRole("heading", { level: 1, name: /Maths 101/ }).waitFor();
+    type Meeting = { status: string; roster: Array<{ key: string; status: string; attendancePercent: number }>; unexpected: Array<{ key: string }> };
+    const meeting = await api<Meeting>("/api/meetings/87385993");
+    const caption = "Expected people, in the order of the roster";
+    expect(await rowKeys(page, caption)).toEqual(meeting.roster.map((r) => r.key));
+    for (const entry of meeting.roster) {
+      expect(await table(page, caption).locator(`tr[data-row="${entry.key}"] [data-status]`).getAttribute("data-status")).toBe(entry.status);
+      expectSame((await tableValues(page, caption)).get(entry.key)?.attendancePercent, entry.attendancePercent, false, entry.key);
+    }
+    expect(await table(page, caption).locator('tr[data-row="external:student-99"] [data-status]').textContent()).toBe("Absent");
+    expect(await rowKeys(page, "Came without being expected")).toEqual(meeting.unexpected.map((u) => u.key));
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe("meeting-87385993.csv");
+    const saved = readFileSync(await download.path(), "utf8");
+    expect(saved).toBe(await (await fetch(`${server.url}/api/meetings/87385993/attendance.csv`, { headers: { authorization: `Bearer ${server.token}` } })).text());
+    await screenshot(page, "meeting-1280");
+
+    await page.evaluate(() => (location.hash = "#/meetings/nothing-here"));
+    await page.getByRole("heading", { level: 1, name: "Meeting not found" }).waitFor();
+    watch.expectClean();
+  });
+
   it("finds a person by external id and shows their history", async () => {
     const { page, watch } = await signedIn("#/people");
     await page.getByRole("heading", { level: 1, name: "People" }).waitFor();

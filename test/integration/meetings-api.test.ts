@@ -179,6 +179,19 @@ describe.each(STORE_KINDS)("scheduled meetings on %s", (kind) => {
     expect((await get("/api/meetings/m-bad")).status).toBe(404);
   });
 
+  it("gives a person the meetings that expected them and how often they came, even one who never came", async () => {
+    const cy = await (await get("/api/people/external%3Acy")).json();
+    expect(cy.sessions).toEqual([]);
+    expect(cy.displayName).toBe("Cy");
+    expect(cy.meetings.find((m: { meetingId: string }) => m.meetingId === "m-after")).toMatchObject({ meetingStatus: "held", status: "absent", attendancePercent: 0 });
+    expect(cy.totals).toMatchObject({ meetingsAttended: 0, meetingAttendancePercent: 0 });
+    expect(cy.totals.meetingsExpected).toBeGreaterThan(0);
+    const bo = await (await get("/api/people/external%3Abo")).json();
+    expect(bo.meetings.map((m: { meetingId: string }) => m.meetingId)).not.toContain("m-gone");
+    expect(bo.totals.meetingsAttended).toBe(bo.totals.meetingsExpected);
+    expect(bo.totals.meetingAttendancePercent).toBe(100);
+  });
+
   it("answers an id no meeting can have as unknown, and asks for the token", async () => {
     expect((await get("/api/meetings/m%01x")).status).toBe(404);
     expect((await get("/api/meetings/nobody")).status).toBe(404);

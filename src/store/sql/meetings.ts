@@ -53,10 +53,14 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
       }
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < plans.length; i += INSERT_CHUNK) {
+          const chunk = plans.slice(i, i + INSERT_CHUNK);
+          await trx.deleteFrom("meeting_people").where("meeting_id", "in", chunk.map((p) => p.meetingId)).execute();
+          const people = chunk.flatMap((plan) => plan.expected.map(({ key }) => ({ person_key: key, meeting_id: plan.meetingId })));
+          for (let j = 0; j < people.length; j += INSERT_CHUNK) await trx.insertInto("meeting_people").values(people.slice(j, j + INSERT_CHUNK)).execute();
           // A replaced plan's result is derived anew: until then the list derives it as it answers.
           await trx
             .insertInto("meetings")
-            .values(plans.slice(i, i + INSERT_CHUNK).map((plan) => ({ ...rowOf(plan), status: null, result: null, derived_at: null })))
+            .values(chunk.map((plan) => ({ ...rowOf(plan), status: null, result: null, derived_at: null })))
             .onConflict((oc) =>
               oc.column("meeting_id").doUpdateSet((eb) => ({
                 title: eb.ref("excluded.title"),
@@ -81,8 +85,23 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
     },
 
     async deleteMeeting(meetingId: string): Promise<boolean> {
-      const result = await db.deleteFrom("meetings").where("meeting_id", "=", storable(meetingId)).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      return db.transaction().execute(async (trx) => {
+        const result = await trx.deleteFrom("meetings").where("meeting_id", "=", storable(meetingId)).executeTakeFirst();
+        await trx.deleteFrom("meeting_people").where("meeting_id", "=", storable(meetingId)).execute();
+        return Number(result.numDeletedRows) > 0;
+      });
+    },
+
+    async meetingsOfPerson(key: string, limit: number): Promise<StoredMeeting[]> {
+      const rows = await db
+        .selectFrom("meeting_people")
+        .innerJoin("meetings", "meetings.meeting_id", "meeting_people.meeting_id")
+        .selectAll("meetings")
+        .where("meeting_people.person_key", "=", storable(key))
+        .orderBy("meetings.scheduled_start", "desc")
+        .limit(limit)
+        .execute();
+      return rows.map(storedMeeting);
     },
 
     async listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<StoredMeeting>> {

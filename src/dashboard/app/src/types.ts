@@ -102,9 +102,27 @@ export interface PersonMatch {
 }
 
 /** `GET /api/people/:key`: the person's sessions, newest first, and totals. */
+/** A scheduled meeting that expected the person, and how they stood in it. */
+export interface ExpectedMeeting {
+  meetingId: string;
+  title: string | null;
+  scheduledStart: string;
+  meetingStatus: MeetingStatus | null;
+  status: RosterStatus | null;
+  attendancePercent: number | null;
+}
+
 export interface PersonHistory {
   key: string;
   displayName: string | null;
   sessions: PersonSession[];
-  totals: { sessions: number; connectedSeconds: number; averageAttendancePercent: number | null };
+  meetings: ExpectedMeeting[];
+  totals: {
+    sessions: number;
+    connectedSeconds: number;
+    averageAttendancePercent: number | null;
+    meetingsExpected: number;
+    meetingsAttended: number;
+    meetingAttendancePercent: number | null;
+  };
 }

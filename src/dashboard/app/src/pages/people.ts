@@ -6,8 +6,8 @@ import { ApiError, apiPath, getJson } from "../api.js";
 import { el, figure, replaceChildren } from "../dom.js";
 import { formatCount, formatDuration, formatPercent } from "../format.js";
 import { href, personHref } from "../router.js";
-import type { Page as ListPage, PersonHistory, PersonMatch, PersonSession } from "../types.js";
-import { dataTable, figureList, link, notice, numberColumn, pageHeading, timeColumn, timeText } from "../ui.js";
+import type { ExpectedMeeting, Page as ListPage, PersonHistory, PersonMatch, PersonSession } from "../types.js";
+import { dataTable, figureList, link, notice, numberColumn, pageHeading, timeColumn, timeText, type FigureItem } from "../ui.js";
 import type { Page } from "./page.js";
 import { statusBadge } from "./sessions.js";
 
@@ -106,8 +106,20 @@ function matchesNotice(text: string, count: number): HTMLParagraphElement {
 }
 
 function totals(person: PersonHistory): HTMLDListElement {
-  const { sessions, connectedSeconds, averageAttendancePercent } = person.totals;
+  const { sessions, connectedSeconds, averageAttendancePercent, meetingsExpected, meetingsAttended, meetingAttendancePercent } =
+    person.totals;
+  const meetings: FigureItem[] =
+    meetingsExpected === 0
+      ? []
+      : [
+          {
+            name: "meetingAttendancePercent",
+            label: "Came to scheduled meetings",
+            value: figure(meetingAttendancePercent, `${formatPercent(meetingAttendancePercent)} (${meetingsAttended} of ${meetingsExpected})`),
+          },
+        ];
   return figureList([
+    ...meetings,
     { name: "sessions", label: "Sessions", value: figure(sessions, formatCount(sessions)) },
     {
       name: "connectedSeconds",
@@ -120,6 +132,25 @@ function totals(person: PersonHistory): HTMLDListElement {
       value: figure(averageAttendancePercent, formatPercent(averageAttendancePercent)),
     },
   ]);
+}
+
+function meetingsTable(meetings: ExpectedMeeting[]): HTMLDivElement {
+  return dataTable<ExpectedMeeting>({
+    caption: "Scheduled meetings that expected them",
+    rows: meetings,
+    rowKey: (m) => m.meetingId,
+    columns: [
+      { name: "scheduledStart", label: "Scheduled", sortValue: (m) => m.scheduledStart, cell: (m) => link(href("meetings", m.meetingId), timeText(m.scheduledStart)) },
+      { name: "title", label: "Meeting", sortValue: (m) => m.title, cell: (m) => m.title ?? m.meetingId },
+      {
+        name: "status",
+        label: "Status",
+        sortValue: (m) => m.status,
+        cell: (m) => (m.status === null ? "—" : el("span", { className: `badge ${m.status}`, attrs: { "data-status": m.status } }, m.status.replace("_", " "))),
+      },
+      numberColumn("attendancePercent", "Attendance", (m) => m.attendancePercent, formatPercent),
+    ],
+  });
 }
 
 function historyTable(sessions: PersonSession[]): HTMLDivElement {
@@ -179,7 +210,7 @@ export const personPage: Page = async ({ main, route, signal }) => {
   const key = route.id ?? "";
   const person = await findPerson(key, signal);
   if (!person) {
-    const missing = notice(`Nobody with the key ${key} has attended a session.`);
+    const missing = notice(`Nobody with the key ${key} has attended a session or is expected at a meeting.`);
     replaceChildren(main, pageHeading("Person not found"), searchForm(key), missing);
     return;
   }
@@ -190,6 +221,7 @@ export const personPage: Page = async ({ main, route, signal }) => {
     el("p", { className: "hint" }, "Key ", el("code", {}, person.key)),
     searchForm(""),
     totals(person),
-    historyTable(person.sessions),
+    person.sessions.length > 0 ? historyTable(person.sessions) : notice("No session attended yet."),
+    person.meetings.length > 0 ? meetingsTable(person.meetings) : null,
   );
 };
