@@ -2,14 +2,16 @@
  * The analytics benchmark: a store of 1,000,000 events (about 20,000 sessions) on each store, then
  *   rebuild throughput and peak RSS (the built `meetmeter rebuild`, in a process of its own as an operator runs it),
  *   GET /api/sessions/:id p50 and p99, one page of GET /api/sessions p99, a year of GET /api/usage, and the peak RSS
- *   of the built `meetmeter serve` that answers them, also in a process of its own.
+ *   of the built `meetmeter serve` that answers them, also in a process of its own; then a timetable of one meeting of
+ *   30 expected people per session, imported with the built `meetmeter meetings import`, and GET /api/meetings/:id
+ *   and one page of GET /api/meetings p99.
  *
  *   npm run bench:analytics [-- --events 1000000 --stores sqlite,postgres --samples 2000]
  */
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +22,10 @@ import { parseDatabaseUrl } from "../src/config.js";
 import { openStore } from "../src/store/open-store.js";
 import { parseEvent } from "../src/whereby/events.js";
 import { REPO_ROOT, startTarget, type Target } from "./lib/processes.js";
-import { sessionEvents } from "./lib/session-events.js";
+import { sessionEvents, timetableRows } from "./lib/session-events.js";
+import { TIMETABLE_COLUMNS } from "../src/schedule/timetable.js";
+
+const TIMETABLE_HEADER = TIMETABLE_COLUMNS.join(",");
 
 const { values: flags } = parseArgs({
   options: {
@@ -183,6 +188,28 @@ async function benchStore(kind: string) {
     // One warm-up, as for the other reads: the first answer also compiles the route's code, at twice the time.
     await timeRequests(url, token, [year]);
     const usage = await timeRequests(url, token, Array.from({ length: 20 }, () => year));
+    await server.stop();
+    server = null;
+
+    const timetable = join(tmpdir(), `meetmeter-timetable-${Date.now().toString(36)}.csv`);
+    writeFileSync(timetable, `${TIMETABLE_HEADER}\n${filled.sessionIds.flatMap((_, n) => timetableRows(n)).join("\n")}\n`);
+    const importStarted = performance.now();
+    execFileSync(process.execPath, [join(REPO_ROOT, "bin/meetmeter.js"), "meetings", "import", timetable, "--database", databaseUrl], {
+      env: { ...process.env, ...MEETMETER_ENV },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    const importSeconds = (performance.now() - importStarted) / 1000;
+    rmSync(timetable, { force: true });
+    process.stderr.write(`${kind}: imported ${filled.sessionIds.length} meetings in ${importSeconds.toFixed(1)} s\n`);
+    server = await startTarget("bin/meetmeter.js", ["serve", "--port", "0", "--database", databaseUrl], {
+      ...MEETMETER_ENV,
+      WHEREBY_WEBHOOK_SECRET: "bench-webhook-secret",
+      MEETMETER_API_TOKEN: token,
+    });
+    const meetingIds = pick(SAMPLES).map((_, i) => String(1_000_000 + ((i * 7919) % filled.sessionIds.length)));
+    await timeRequests(server.url, token, meetingIds.slice(0, 200).map((id) => `/api/meetings/${id}`)); // warm-up
+    const meeting = await timeRequests(server.url, token, meetingIds.map((id) => `/api/meetings/${id}`));
+    const meetingList = await timeRequests(server.url, token, Array.from({ length: 500 }, () => "/api/meetings?limit=50"));
     return {
       store: kind,
       events: filled.events,
@@ -196,6 +223,9 @@ async function benchStore(kind: string) {
       usageYearP50Ms: Number(percentile(usage, 50).toFixed(1)),
       usageYearMaxMs: Number(Math.max(...usage).toFixed(1)),
       servePeakRssMb: mb(servePeak()),
+      timetableImportS: Number(importSeconds.toFixed(1)),
+      meetingP99Ms: Number(percentile(meeting, 99).toFixed(2)),
+      meetingListP99Ms: Number(percentile(meetingList, 99).toFixed(2)),
     };
   } finally {
     await server?.stop();
@@ -206,6 +236,6 @@ async function benchStore(kind: string) {
 build();
 const results = [];
 for (const kind of flags.stores.split(",")) results.push(await benchStore(kind));
-console.log(`\nAnalytics benchmark (${TOTAL} events; targets: rebuild >= 50000 ev/s, detail and list p99 <= 10 ms, usage year <= 200 ms, RSS <= 300 MB)\n`);
+console.log(`\nAnalytics benchmark (${TOTAL} events; targets: rebuild >= 50000 ev/s, detail and list p99 <= 10 ms, usage year <= 200 ms, RSS <= 300 MB; meeting and meeting list p99 <= 10 ms, timetable import <= 20 s)\n`);
 console.table(results);
 for (const row of results) console.log(JSON.stringify(row));
