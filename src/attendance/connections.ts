@@ -26,49 +26,53 @@ interface Presence {
 }
 
 /**
+ * The connections so far, a join or leave at a time in derivation order:
  * - a leave without a join opens at the session's first event (`joinInferred`);
  * - a join without a leave closes at the session's effective end (`leftInferred`), or never before its own join;
  *   while the session is ongoing it stays open (`leftAt` null).
- *
- * @example
- * pairConnections(session.events, times); // [{ participantId: "0f9a…", joinedAt, leftAt, joinInferred: false, … }]
  */
-export function pairConnections(events: readonly TimedEvent[], times: SessionTimes): ConnectionSpan[] {
-  const presences = new Map<string, Presence>();
-  const connections: ConnectionSpan[] = [];
-  for (const { at, event, participantIdInferred = false } of events) {
-    if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
+export class ConnectionFold {
+  private readonly presences = new Map<string, Presence>();
+  private readonly connections: ConnectionSpan[] = [];
+
+  add(timed: TimedEvent): void {
+    const { at, event } = timed;
+    const participantIdInferred = timed.participantIdInferred === true;
+    if (event.type !== "room.client.joined" && event.type !== "room.client.left") return;
     const { participantId } = event.data;
-    let presence = presences.get(participantId);
+    let presence = this.presences.get(participantId);
     if (presence === undefined) {
       presence = { open: undefined, seen: false };
-      presences.set(participantId, presence);
+      this.presences.set(participantId, presence);
     }
     if (event.type === "room.client.joined") {
-      if (presence.open !== undefined) continue;
-      presence.open = { participantId, joinedAt: at, leftAt: null, joinInferred: false, leftInferred: false, participantIdInferred };
-      connections.push(presence.open);
+      if (presence.open === undefined) {
+        presence.open = { participantId, joinedAt: at, leftAt: null, joinInferred: false, leftInferred: false, participantIdInferred };
+        this.connections.push(presence.open);
+      }
     } else if (presence.open !== undefined) {
       presence.open.leftAt = at;
       presence.open = undefined;
     } else if (!presence.seen) {
-      connections.push({
-        participantId,
-        joinedAt: times.firstAt,
-        leftAt: at,
-        joinInferred: true,
-        leftInferred: false,
-        participantIdInferred,
-      });
+      // Opened at the session's first event, which only the times know for sure: see spans.
+      this.connections.push({ participantId, joinedAt: at, leftAt: at, joinInferred: true, leftInferred: false, participantIdInferred });
     }
     presence.seen = true;
   }
-  for (const connection of connections) {
-    if (connection.leftAt !== null || times.endedAt === null) continue;
-    connection.leftAt = Math.max(connection.joinedAt, times.endedAt);
-    connection.leftInferred = true;
+
+  /** The connections with these times: each in a copy of its own, by join and then participantId. */
+  spans(times: Pick<SessionTimes, "firstAt" | "endedAt">): ConnectionSpan[] {
+    const spans = this.connections.map((connection) => {
+      const span = { ...connection };
+      if (span.joinInferred) span.joinedAt = times.firstAt;
+      if (span.leftAt === null && times.endedAt !== null) {
+        span.leftAt = Math.max(span.joinedAt, times.endedAt);
+        span.leftInferred = true;
+      }
+      return span;
+    });
+    return spans.sort((a, b) => a.joinedAt - b.joinedAt || compareText(a.participantId, b.participantId));
   }
-  return connections.sort((a, b) => a.joinedAt - b.joinedAt || compareText(a.participantId, b.participantId));
 }
 
 /**

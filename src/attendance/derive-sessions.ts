@@ -3,7 +3,7 @@
  */
 import type { WherebyEvent } from "../whereby/events.js";
 import { compareText } from "./compare-text.js";
-import { deriveSession } from "./derive-session.js";
+import { SessionFold } from "./derive-session.js";
 import { orderEvents } from "./event-order.js";
 import { groupIntoSessions } from "./session-events.js";
 import type { SessionDetail } from "./types.js";
@@ -35,10 +35,27 @@ export interface DeriveOptions {
  * latest.participants.map((person) => `${person.displayName}: ${person.attendancePercent}%`);
  */
 export function deriveSessions(events: readonly WherebyEvent[], options: DeriveOptions): SessionDetail[] {
+  return detailsOf(foldSessions(events, options), options.now);
+}
+
+/** The figures of these sessions at `now`, newest `startedAt` first. */
+export function detailsOf(folds: readonly SessionFold[], now: number): SessionDetail[] {
+  return folds.map((fold) => fold.detail(now)).sort((a, b) => compareText(b.startedAt, a.startedAt) || compareText(a.id, b.id));
+}
+
+/**
+ * The sessions of these events as {@link SessionFold}s, in no set order: what {@link deriveSessions} gives the figures
+ * of, and what a later event of a session may be folded into.
+ *
+ * @example
+ * const [fold] = foldSessions(eventsOfOneSession, { now: Date.now(), metadataSecrets: [] });
+ * fold.extend(nextJoin) ? fold.detail(Date.now()) : deriveSessions([...eventsOfOneSession, next], options)[0];
+ */
+export function foldSessions(events: readonly WherebyEvent[], options: DeriveOptions): SessionFold[] {
   const metadata = { secrets: options.metadataSecrets, maxAgeSeconds: options.metadataMaxAgeSeconds };
-  return groupIntoSessions(orderEvents(events, { receivedAt: options.receivedAt }), options.now)
-    .map((session) => deriveSession(session, metadata, options.now))
-    .sort((a, b) => compareText(b.startedAt, a.startedAt) || compareText(a.id, b.id));
+  return groupIntoSessions(orderEvents(events, { receivedAt: options.receivedAt }), options.now).map((session) =>
+    SessionFold.of(session, metadata),
+  );
 }
 
 /**

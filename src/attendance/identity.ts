@@ -87,24 +87,31 @@ function identify(participantId: string, claims: Claims, options: MetadataOption
 }
 
 /**
- * Every participantId of a session with the first value its events give for each field.
- *
- * @example
- * identifyParticipants(session.events, { secrets: [] }).get("0f9a…")?.key; // "external:teacher-7"
+ * What a session's events say about each participantId, gathered an event at a time: the first value given for each
+ * field. Each identity is worked out once, and again only when its claims change.
  */
-export function identifyParticipants(
-  events: readonly TimedEvent[],
-  options: MetadataOptions,
-): Map<string, ParticipantIdentity> {
-  const claimsOf = new Map<string, Claims>();
-  for (const { at, event } of events) {
-    if (!isParticipantEvent(event)) continue;
+export class ClaimsFold {
+  private readonly claimsOf = new Map<string, Claims>();
+  private readonly identities = new Map<string, ParticipantIdentity>();
+
+  constructor(private readonly options: MetadataOptions) {}
+
+  /**
+   * Takes in what the event says of its participant. True when that changes the person key of a participantId that
+   * earlier events already named (a first externalId or metadata after events without): what was told apart by the
+   * old key must then be told apart again.
+   */
+  add({ at, event }: TimedEvent): boolean {
+    if (!isParticipantEvent(event)) return false;
     const { data } = event;
-    let claims = claimsOf.get(data.participantId);
+    let claims = this.claimsOf.get(data.participantId);
+    const known = claims !== undefined;
     if (claims === undefined) {
       claims = { displayName: null, roleName: null, externalId: null, metadata: null };
-      claimsOf.set(data.participantId, claims);
+      this.claimsOf.set(data.participantId, claims);
     }
+    const { displayName, roleName, externalId } = claims;
+    const hadMetadata = claims.metadata !== null;
     claims.displayName ??= text(data.displayName);
     if (event.type === "room.client.joined" || event.type === "room.client.left") {
       claims.roleName ??= text(event.data.roleName);
@@ -112,10 +119,27 @@ export function identifyParticipants(
     claims.externalId ??= text(data.externalId);
     const metadata = text(data.metadata);
     if (metadata !== null) claims.metadata ??= { value: metadata, at };
+    const keyMayChange = externalId !== claims.externalId || hadMetadata !== (claims.metadata !== null);
+    if (keyMayChange || displayName !== claims.displayName || roleName !== claims.roleName) {
+      this.identities.delete(data.participantId);
+    }
+    return known && keyMayChange;
   }
-  const identities = new Map<string, ParticipantIdentity>();
-  for (const [participantId, claims] of claimsOf) {
-    identities.set(participantId, identify(participantId, claims, options));
+
+  /** The identity of a participantId its events named; undefined for one they did not. */
+  identityOf(participantId: string): ParticipantIdentity | undefined {
+    let identity = this.identities.get(participantId);
+    if (identity === undefined) {
+      const claims = this.claimsOf.get(participantId);
+      if (claims === undefined) return undefined;
+      identity = identify(participantId, claims, this.options);
+      this.identities.set(participantId, identity);
+    }
+    return identity;
   }
-  return identities;
+
+  /** Every participantId named, with its identity. */
+  all(): Map<string, ParticipantIdentity> {
+    return new Map([...this.claimsOf.keys()].map((participantId) => [participantId, this.identityOf(participantId)!]));
+  }
 }

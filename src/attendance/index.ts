@@ -6,7 +6,8 @@
  * import { deriveSessions, partitionKeyOf } from "./attendance/index.js";
  * const sessions = deriveSessions(eventsOfPartition, { now: Date.now(), metadataSecrets: [] });
  */
-export { deriveSessions, eventIdsBySession, type DeriveOptions } from "./derive-sessions.js";
+export { deriveSessions, detailsOf, eventIdsBySession, foldSessions, type DeriveOptions } from "./derive-sessions.js";
+export { SessionFold } from "./derive-session.js";
 export {
   partitionKeyOf,
   partitionKeyOfSession,
@@ -25,5 +26,5 @@ export {
   withRoomArtifacts,
   type ArtifactWindow,
 } from "./room-artifacts.js";
-export { derivationNote, readEvent, type DerivationNote } from "./event-order.js";
+export { compareTimed, derivationNote, readEvent, type DerivationNote, type TimedEvent } from "./event-order.js";
 export type * from "./types.js";

@@ -3,7 +3,7 @@
  */
 import type { Knock } from "./types.js";
 import type { TimedEvent } from "./event-order.js";
-import type { ParticipantIdentity } from "./identity.js";
+import type { ClaimsFold } from "./identity.js";
 import type { IsoFormatter } from "./time.js";
 
 export interface WaitingRoom {
@@ -14,59 +14,76 @@ export interface WaitingRoom {
   waitedMs: Map<string, number | null>;
 }
 
+/** A knock as it is gathered: its times in milliseconds, its name as the knock gave it. */
+interface KnockSoFar {
+  participantId: string;
+  displayName: string | null;
+  knockedAt: number;
+  outcome: Knock["outcome"];
+  resolvedAt: number | null;
+}
+
 /**
- * A knock ends at the first later join of the same person (admitted) or withdrawal of the same person (cancelled);
- * with neither it is still waiting. Someone admitted under a new participantId is recognised by their person key.
- *
- * @example
- * readWaitingRoom(session.events, identities, isoFormatter()).knockList[0]; // { outcome: "admitted", … }
+ * The waiting room gathered a knock, withdrawal or join at a time, in derivation order. A knock ends at the first
+ * later join of the same person (admitted) or withdrawal of the same person (cancelled); with neither it is still
+ * waiting. Someone admitted under a new participantId is recognised by their person key (`keyOf`).
  */
-export function readWaitingRoom(
-  events: readonly TimedEvent[],
-  identities: ReadonlyMap<string, ParticipantIdentity>,
-  isoOf: IsoFormatter,
-): WaitingRoom {
-  const keyOf = (participantId: string): string => identities.get(participantId)?.key ?? `participant:${participantId}`;
-  const knockList: Knock[] = [];
-  const waiting = new Map<string, Knock[]>();
-  const firstKnock = new Map<string, number>();
-  const waitedMs = new Map<string, number | null>();
-  let knocksCancelled = 0;
+export class WaitingRoomFold {
+  private readonly knocks: KnockSoFar[] = [];
+  private readonly waiting = new Map<string, KnockSoFar[]>();
+  private readonly firstKnock = new Map<string, number>();
+  private readonly waitedMs = new Map<string, number | null>();
+  private knocksCancelled = 0;
 
-  const resolve = (key: string, outcome: "admitted" | "cancelled", at: number): void => {
-    for (const knock of waiting.get(key) ?? []) {
-      knock.outcome = outcome;
-      knock.resolvedAt = isoOf(at);
-    }
-    waiting.delete(key);
-  };
+  constructor(private readonly keyOf: (participantId: string) => string) {}
 
-  for (const { at, event } of events) {
+  add({ at, event }: TimedEvent): void {
     if (event.type === "room.client.knocked") {
       const { data } = event;
-      const key = keyOf(data.participantId);
-      const knock: Knock = {
+      const key = this.keyOf(data.participantId);
+      const knock: KnockSoFar = {
         participantId: data.participantId,
-        displayName: data.displayName ?? identities.get(data.participantId)?.displayName ?? null,
-        knockedAt: isoOf(at),
+        displayName: data.displayName ?? null,
+        knockedAt: at,
         outcome: "waiting",
         resolvedAt: null,
       };
-      knockList.push(knock);
-      waiting.set(key, [...(waiting.get(key) ?? []), knock]);
-      if (!firstKnock.has(key)) {
-        firstKnock.set(key, at);
-        waitedMs.set(key, null);
+      this.knocks.push(knock);
+      this.waiting.set(key, [...(this.waiting.get(key) ?? []), knock]);
+      if (!this.firstKnock.has(key)) {
+        this.firstKnock.set(key, at);
+        this.waitedMs.set(key, null);
       }
     } else if (event.type === "room.client.knockCancelled") {
-      knocksCancelled += 1;
-      resolve(keyOf(event.data.participantId), "cancelled", at);
+      this.knocksCancelled += 1;
+      this.resolve(this.keyOf(event.data.participantId), "cancelled", at);
     } else if (event.type === "room.client.joined") {
-      const key = keyOf(event.data.participantId);
-      resolve(key, "admitted", at);
-      const knockedAt = firstKnock.get(key);
-      if (knockedAt !== undefined && waitedMs.get(key) === null) waitedMs.set(key, at - knockedAt);
+      const key = this.keyOf(event.data.participantId);
+      this.resolve(key, "admitted", at);
+      const knockedAt = this.firstKnock.get(key);
+      if (knockedAt !== undefined && this.waitedMs.get(key) === null) this.waitedMs.set(key, at - knockedAt);
     }
   }
-  return { knockList, knocks: knockList.length, knocksCancelled, waitedMs };
+
+  /** What the waiting room shows, a knock without a name of its own named as its participant's events name them. */
+  result(identities: Pick<ClaimsFold, "identityOf">, isoOf: IsoFormatter): WaitingRoom {
+    const knockList = this.knocks.map(
+      (knock): Knock => ({
+        participantId: knock.participantId,
+        displayName: knock.displayName ?? identities.identityOf(knock.participantId)?.displayName ?? null,
+        knockedAt: isoOf(knock.knockedAt),
+        outcome: knock.outcome,
+        resolvedAt: knock.resolvedAt === null ? null : isoOf(knock.resolvedAt),
+      }),
+    );
+    return { knockList, knocks: knockList.length, knocksCancelled: this.knocksCancelled, waitedMs: new Map(this.waitedMs) };
+  }
+
+  private resolve(key: string, outcome: "admitted" | "cancelled", at: number): void {
+    for (const knock of this.waiting.get(key) ?? []) {
+      knock.outcome = outcome;
+      knock.resolvedAt = at;
+    }
+    this.waiting.delete(key);
+  }
 }

@@ -3,7 +3,6 @@
  * read from the leaves: the last time fewer than two remained.
  */
 import type { TimedEvent } from "./event-order.js";
-import type { SessionEvents } from "./session-events.js";
 
 /**
  * How long a session may go without an event of its own before it is taken as over. Whereby sends a room's events
@@ -31,22 +30,98 @@ export interface SessionTimes {
 }
 
 /**
- * The last leave, within [from, to], that took the room from two or more to fewer than two. A leave's `numClients`
- * is the count after it, and a leave takes one client away: one left means two were there, whatever the events
- * before it say (its join may be lost). A leave to none fell from two only if the count before it says so.
+ * What the times are read from, gathered one event at a time in derivation order (joins, leaves, start and end as
+ * `add`, recordings and transcriptions as `addArtifact`): a session's times follow from these whatever came before.
  */
-function lastFallBelowTwo(events: readonly TimedEvent[], from: number, to: number): number | null {
-  let fall: number | null = null;
-  let before: number | undefined;
-  for (const { at, event } of events) {
-    if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
-    const after = event.data.numClients;
-    if (after === undefined) continue;
-    const fell = event.type === "room.client.left" && (after === 1 || (after < 2 && (before ?? after + 1) >= 2));
-    if (fell && at >= from && at <= to) fall = at;
-    before = after;
+export class TimesFold {
+  private firstEventAt: number | undefined;
+  private lastEventAt: number | undefined;
+  private firstArtifactAt: number | undefined;
+  private lastArtifactAt: number | undefined;
+  private started: number | undefined;
+  private firstJoin: number | undefined;
+  private firstJoinOfTwo: number | undefined;
+  private reportedEndedAt: number | null = null;
+  private everTwo = false;
+  /** The last reported count, and when. */
+  private count: { at: number; numClients: number } | undefined;
+  /** The count before the latest join or leave that reported one. */
+  private before: number | undefined;
+  /** The latest leave that took the room from two or more to fewer than two (see {@link TimesFold.add}). */
+  private lastFall: number | null = null;
+  /** The latest such leave up to the last `room.session.ended`. */
+  private fallBeforeEnd: number | null = null;
+
+  /**
+   * A leave's `numClients` is the count after it, and a leave takes one client away: one left means two were there,
+   * whatever the events before it say (its join may be lost). A leave to none fell from two only if the count before
+   * it says so.
+   */
+  add({ at, event }: TimedEvent): void {
+    this.firstEventAt ??= at;
+    this.lastEventAt = at;
+    if (event.type === "room.session.started") this.started ??= at;
+    else if (event.type === "room.session.ended") {
+      this.reportedEndedAt = at;
+      // Within one millisecond every leave comes before the end (see event-order.ts): each fall so far is up to it.
+      this.fallBeforeEnd = this.lastFall;
+    } else if (event.type === "room.client.joined" || event.type === "room.client.left") {
+      const { numClients } = event.data;
+      if (event.type === "room.client.joined") {
+        this.firstJoin ??= at;
+        if ((numClients ?? 0) >= 2) this.firstJoinOfTwo ??= at;
+      }
+      if (numClients === undefined) return;
+      this.count = { at, numClients };
+      const left = event.type === "room.client.left";
+      if (numClients >= 2 || (left && numClients === 1)) this.everTwo = true;
+      if (left && (numClients === 1 || (numClients < 2 && (this.before ?? numClients + 1) >= 2))) this.lastFall = at;
+      this.before = numClients;
+    }
   }
-  return fall;
+
+  addArtifact({ at }: TimedEvent): void {
+    this.firstArtifactAt ??= at;
+    this.lastArtifactAt = at;
+  }
+
+  /** When the session's last event came (its last artifact's when it has no other); undefined before any. */
+  get lastAt(): number | undefined {
+    return this.lastEventAt ?? this.lastArtifactAt;
+  }
+
+  /**
+   * - startedAt: see {@link startOfEvents}; else the first event.
+   * - reportedEndedAt: the last `room.session.ended`, or null.
+   * - endedAt: the last fall below two between startedAt and reportedEndedAt; reportedEndedAt if there is none; for a
+   *   session closed without a report, the last fall after startedAt or else its last event.
+   * - ongoing: no `room.session.ended` yet, except for a room that never held two (Whereby never starts, so never
+   *   ends, such a session) and was last reported empty: it ended when the last one left; and except for a session
+   *   silent for {@link SILENCE_MS} before `now`, which ended as though its end had been reported at its last event.
+   *
+   * @example
+   * fold.timesAt(Date.now(), false).endedAt; // 1772445161873, the last leave before the late `ended`
+   */
+  timesAt(now: number, closedWithoutReport: boolean): SessionTimes {
+    // A transcription under way before any join that arrived shows the session was: SPEC §3 counts every event of it.
+    const firstAt = Math.min(this.firstEventAt ?? now, this.firstArtifactAt ?? now);
+    const lastAt = this.lastAt ?? firstAt;
+    const startedAt = this.started ?? this.firstJoinOfTwo ?? this.firstJoin ?? firstAt;
+    const { reportedEndedAt, count } = this;
+    const emptiedAlone = this.started === undefined && !this.everTwo && count?.numClients === 0 ? count.at : null;
+    const silent = now - lastAt >= SILENCE_MS;
+    const ongoing = reportedEndedAt === null && !closedWithoutReport && emptiedAlone === null && !silent;
+    let endedAt: number | null = null;
+    if (emptiedAlone !== null && reportedEndedAt === null) endedAt = emptiedAlone;
+    else if (!ongoing) {
+      // The last fall within [startedAt, reportedEndedAt ?? lastAt].
+      const upToEnd = reportedEndedAt === null ? this.lastFall : this.fallBeforeEnd;
+      const fall = upToEnd !== null && upToEnd >= startedAt ? upToEnd : null;
+      endedAt = fall ?? reportedEndedAt ?? lastAt;
+    }
+    const endInferred = !ongoing && reportedEndedAt === null;
+    return { firstAt, lastAt, startedAt, reportedEndedAt, endedAt, ongoing, endInferred, countedUntil: endedAt ?? now };
+  }
 }
 
 /**
@@ -64,50 +139,4 @@ export function startOfEvents(events: readonly TimedEvent[]): number | undefined
     }
   }
   return firstJoinOfTwo ?? firstJoin;
-}
-
-/**
- * - startedAt: see {@link startOfEvents}; else the first event.
- * - reportedEndedAt: the last `room.session.ended`, or null.
- * - endedAt: the last fall below two between startedAt and reportedEndedAt; reportedEndedAt if there is none; for a
- *   session closed without a report, the last fall after startedAt or else its last event.
- * - ongoing: no `room.session.ended` yet, except for a room that never held two (Whereby never starts, so never
- *   ends, such a session) and was last reported empty: it ended when the last one left; and except for a session
- *   silent for {@link SILENCE_MS} before `now`, which ended as though its end had been reported at its last event.
- *
- * @example
- * sessionTimes(session, Date.now()).endedAt; // 1772445161873, the last leave before the late `ended`
- */
-export function sessionTimes(session: SessionEvents, now: number): SessionTimes {
-  const own = session.events.length > 0 ? session.events : session.artifacts;
-  // A transcription under way before any join that arrived shows the session was: SPEC §3 counts every event of it.
-  const firstAt = Math.min(session.events[0]?.at ?? now, session.artifacts[0]?.at ?? now);
-  const lastAt = own[own.length - 1]?.at ?? firstAt;
-  let started: number | undefined;
-  let reportedEndedAt: number | null = null;
-  let everTwo = false;
-  /** The last reported count, and when. */
-  let count: { at: number; numClients: number } | undefined;
-  for (const { at, event } of session.events) {
-    if (event.type === "room.session.started") started ??= at;
-    else if (event.type === "room.session.ended") reportedEndedAt = at;
-    else if (event.type === "room.client.joined" || event.type === "room.client.left") {
-      const { numClients } = event.data;
-      if (numClients !== undefined) count = { at, numClients };
-      // A leave to one means two were there (see lastFallBelowTwo).
-      if ((numClients ?? 0) >= 2 || (event.type === "room.client.left" && numClients === 1)) everTwo = true;
-    }
-  }
-  const startedAt = startOfEvents(session.events) ?? firstAt;
-  const emptiedAlone = started === undefined && !everTwo && count?.numClients === 0 ? count.at : null;
-  const silent = now - lastAt >= SILENCE_MS;
-  const ongoing = reportedEndedAt === null && !session.closedWithoutReport && emptiedAlone === null && !silent;
-  let endedAt: number | null = null;
-  if (emptiedAlone !== null && reportedEndedAt === null) endedAt = emptiedAlone;
-  else if (!ongoing) {
-    const fall = lastFallBelowTwo(session.events, startedAt, reportedEndedAt ?? lastAt);
-    endedAt = fall ?? reportedEndedAt ?? lastAt;
-  }
-  const endInferred = !ongoing && reportedEndedAt === null;
-  return { firstAt, lastAt, startedAt, reportedEndedAt, endedAt, ongoing, endInferred, countedUntil: endedAt ?? now };
 }

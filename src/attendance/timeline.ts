@@ -66,14 +66,10 @@ export function boundedRoles(byRole: Readonly<Record<string, number>> | null | u
   return kept;
 }
 
-/** One point after each join and leave that reports its `numClients`, in time order. */
-export function timelineOf(events: readonly TimedEvent[], isoOf: IsoFormatter): TimelinePoint[] {
-  const timeline: TimelinePoint[] = [];
-  for (const { at, event } of events) {
-    if (event.type !== "room.client.joined" && event.type !== "room.client.left") continue;
-    const { numClients, numClientsByRoleName } = event.data;
-    if (numClients === undefined) continue;
-    timeline.push({ at: isoOf(at), numClients, numClientsByRoleName: boundedRoles(numClientsByRoleName) });
-  }
-  return timeline;
+/** The point after a join or leave that reports its `numClients`; null for any other event. */
+export function timelinePoint({ at, event }: TimedEvent, isoOf: IsoFormatter): TimelinePoint | null {
+  if (event.type !== "room.client.joined" && event.type !== "room.client.left") return null;
+  const { numClients, numClientsByRoleName } = event.data;
+  if (numClients === undefined) return null;
+  return { at: isoOf(at), numClients, numClientsByRoleName: boundedRoles(numClientsByRoleName) };
 }
