@@ -11,7 +11,7 @@ export function register(program: Command): void {
       withExistingStore(flags, async (store, config) => {
         const bar = await progressBar(0, "rebuild");
         // Each round is derived on a thread of its own while this one saves the round before.
-        const deriver = await DeriveThread.start({ database: config.database, metadata: config.derive, keepParsed: false });
+        const deriver = await DeriveThread.start({ database: config.database, metadata: config.derive, keepStates: false });
         const result = await rebuildAll(store, {
           ...config.derive,
           derive: (round, now) => deriver.derive(round, now),

@@ -29,22 +29,27 @@ export class MeetingResults {
 
   /** The meeting's result as of `now`, from what is saved; null when no meeting is planned under this id. */
   async derive(meetingId: string, now: number): Promise<DerivedMeeting | null> {
-    const stored = await this.store.getMeeting(meetingId);
-    if (stored === null) return null;
-    const saved = await this.store.sessionsOfMeeting(stored.plan.meetingId);
-    const sessions = saved.map(({ detailJson }) => detailAt(JSON.parse(detailJson) as SessionDetail, now));
-    return { plan: stored.plan, result: deriveRoster(withRules(stored.plan, this.rules), sessions, now) };
+    const [derived] = await this.deriveAll([meetingId], now);
+    return derived ?? null;
+  }
+
+  /** The results of those of these meetings that are planned, as of `now`: their plans and sessions read together. */
+  private async deriveAll(meetingIds: readonly string[], now: number): Promise<DerivedMeeting[]> {
+    const planned = await this.store.getMeetings(meetingIds);
+    const sessionsOf = await this.store.sessionsOfMeetings(planned.map(({ plan }) => plan.meetingId));
+    return planned.map(({ plan }) => {
+      const saved = sessionsOf.get(plan.meetingId) ?? [];
+      const sessions = saved.map(({ detailJson }) => detailAt(JSON.parse(detailJson) as SessionDetail, now));
+      return { plan, result: deriveRoster(withRules(plan, this.rules), sessions, now) };
+    });
   }
 
   /** Derives and keeps the results of those of these meetings that are planned. */
   async refresh(meetingIds: Iterable<string | null>, now: number): Promise<void> {
     const asked = [...new Set([...meetingIds].filter((id): id is string => id !== null))];
     if (asked.length === 0) return;
-    const results: Array<{ meetingId: string; result: MeetingResult }> = [];
-    for (const meetingId of await this.store.plannedMeetingIds(asked)) {
-      const derived = await this.derive(meetingId, now);
-      if (derived) results.push({ meetingId, result: derived.result });
-    }
+    const derived = await this.deriveAll(asked, now);
+    const results = derived.map(({ plan, result }) => ({ meetingId: plan.meetingId, result }));
     await this.store.saveMeetingResults(results, new Date(now).toISOString());
   }
 

@@ -1,72 +1,129 @@
 /**
- * Keeps the derived sessions materialised: after events are committed, each partition they touched is derived
- * again from all of its events and saved. Reads wait for pending work, so they see every acknowledged event.
+ * Keeps the derived sessions materialised: after events are committed, each partition they touched is derived again
+ * (from what is kept of it, and the events stored since: see partition-states.ts) and saved. Reads wait for pending
+ * work, so they see every acknowledged event.
  */
 import {
-  deriveSessions,
+  compareTimed,
+  detailsOf,
   eventIdsBySession,
+  foldSessions,
   partitionKeyOfSession,
+  readEvent,
   sessionPartitionKey,
   type DeriveOptions,
+  type TimedEvent,
 } from "../attendance/index.js";
 import type { DerivedPartition, EventReads, PartitionBody, SessionQueries, SessionWrites } from "../store/event-store.js";
 import { partsOf, toSessionRows, type SessionRows } from "../store/session-rows.js";
 import { parseIsoInstant } from "../iso-time.js";
 import type { WherebyEvent } from "../whereby/events.js";
 import type { MeetingResults } from "./meeting-results.js";
-import { parseStoredBody, type ParsedEvents } from "./parsed-events.js";
+import { parseStoredBody, type PartitionState, type PartitionStates } from "./partition-states.js";
 
 export type MetadataOptions = Omit<DeriveOptions, "now">;
 
-/**
- * The stored rows as events, with when each was received (by event id: what bounds its createdAt in the derivation).
- * A body that no longer parses (it did when stored) is left out. `parse` reads one row's body: by default afresh.
- */
-function eventsFromLog<Row extends Pick<PartitionBody, "body" | "receivedAt">>(
-  rows: readonly Row[],
-  parse: (row: Row) => WherebyEvent | null = (row) => parseStoredBody(row.body),
-): {
-  events: WherebyEvent[];
-  receivedAt: Map<string, number>;
-} {
-  const events: WherebyEvent[] = [];
-  const receivedAt = new Map<string, number>();
-  for (const row of rows) {
-    const event = parse(row);
-    if (event === null) continue;
-    events.push(event);
-    const at = parseIsoInstant(row.receivedAt);
-    if (at !== null && !receivedAt.has(event.id)) receivedAt.set(event.id, at);
-  }
-  return { events, receivedAt };
+/** How the partition of a session Whereby named begins: the partitions whose one session may be folded forward. */
+const SESSION_PREFIX = sessionPartitionKey("");
+
+/** The stored rows of one partition, in the log's order, as the state its derivation starts from. */
+function stateOfRows(rows: readonly PartitionBody[]): PartitionState {
+  const state: PartitionState = { throughSeq: 0, rows: 0, events: [], receivedAt: new Map(), fold: null };
+  addRows(state, rows);
+  return state;
 }
 
 /**
- * Derives each partition from all of its events, read in one query, each bounded by when it was received. With
- * `parsed`, a body parsed for an earlier derivation is not parsed again.
+ * Adds stored rows to the state, each bounded by when it was received (by event id); answers the events new to it. A
+ * body that no longer parses (it did when stored) is counted but left out.
+ */
+function addRows(state: PartitionState, rows: readonly PartitionBody[]): WherebyEvent[] {
+  const added: WherebyEvent[] = [];
+  for (const row of rows) {
+    state.rows += 1;
+    state.throughSeq = Math.max(state.throughSeq, row.seq);
+    const event = parseStoredBody(row.body);
+    if (event === null) continue;
+    state.events.push(event);
+    if (state.receivedAt.has(event.id)) continue;
+    const at = parseIsoInstant(row.receivedAt);
+    if (at !== null) state.receivedAt.set(event.id, at);
+    added.push(event);
+  }
+  return added;
+}
+
+/** Derives the partition from all of its events, keeping the session it makes to fold later events into. */
+function deriveWhole(partitionKey: string, state: PartitionState, options: DeriveOptions): DerivedPartition {
+  const { events, receivedAt } = state;
+  const folds = foldSessions(events, { ...options, receivedAt });
+  const sessions = detailsOf(folds, options.now);
+  state.fold = partitionKey.startsWith(SESSION_PREFIX) && folds.length === 1 ? folds[0]! : null;
+  // Which of a room's events each session cut from its log is made of is saved with it, for its event list to read.
+  const cut = sessions.some(({ id }) => sessionPartitionKey(id) !== partitionKey);
+  const eventIds = cut ? eventIdsBySession(events, { now: options.now, receivedAt }) : undefined;
+  return { partitionKey, throughSeq: state.throughSeq, events: state.rows, sessions, eventIds };
+}
+
+/**
+ * Derives the partition from its state and the rows stored since: folded into its session when each new event comes
+ * after all it had, else from all of its events.
+ */
+function deriveGrown(
+  partitionKey: string,
+  state: PartitionState,
+  rows: readonly PartitionBody[],
+  options: DeriveOptions,
+): DerivedPartition {
+  const added = addRows(state, rows);
+  const { fold } = state;
+  if (fold === null) return deriveWhole(partitionKey, state, options);
+  const timed: TimedEvent[] = [];
+  for (const event of added) {
+    const reading = readEvent(event, state);
+    if (reading.usable) timed.push(reading.timed);
+  }
+  if (!timed.sort(compareTimed).every((next) => fold.extend(next))) return deriveWhole(partitionKey, state, options);
+  return { partitionKey, throughSeq: state.throughSeq, events: state.rows, sessions: [fold.detail(options.now)] };
+}
+
+/**
+ * Derives each partition from all of its events, each bounded by when it was received. With `states`, a partition
+ * derived lately is read only for what was stored since, and folded forward where it can be (see PartitionStates);
+ * the figures are the same either way.
  */
 export async function derivePartitions(
   store: EventReads,
   partitionKeys: readonly string[],
   options: DeriveOptions,
-  parsed?: ParsedEvents,
+  states?: PartitionStates,
 ): Promise<DerivedPartition[]> {
-  const byPartition = new Map(partitionKeys.map((key) => [key, { rows: [] as PartitionBody[], throughSeq: 0 }]));
-  for (const row of await store.bodiesOfPartitions(partitionKeys)) {
-    const partition = byPartition.get(row.partitionKey);
-    if (!partition) continue;
-    partition.rows.push(row);
-    partition.throughSeq = Math.max(partition.throughSeq, row.seq);
+  const keys = [...new Set(partitionKeys)];
+  const known = new Map<string, PartitionState>();
+  for (const key of keys) {
+    const state = states?.take(key);
+    if (state !== undefined) known.set(key, state);
   }
-  const derived = [...byPartition].map(([partitionKey, { rows, throughSeq }]) => {
-    const { events, receivedAt } = eventsFromLog(rows, parsed?.parserOf(partitionKey));
-    const sessions = deriveSessions(events, { ...options, receivedAt });
-    // Which of a room's events each session cut from its log is made of is saved with it, for its event list to read.
-    const cut = sessions.some(({ id }) => sessionPartitionKey(id) !== partitionKey);
-    const eventIds = cut ? eventIdsBySession(events, { now: options.now, receivedAt }) : undefined;
-    return { partitionKey, throughSeq, events: rows.length, sessions, eventIds };
+  const grown = new Map<string, PartitionBody[]>();
+  if (known.size > 0) {
+    const { rows, counts } = await store.partitionsAfter(new Map([...known].map(([key, state]) => [key, state.throughSeq])));
+    for (const row of rows) (grown.get(row.partitionKey) ?? grown.set(row.partitionKey, []).get(row.partitionKey)!).push(row);
+    // An event committed late below the place read last: the state misses it, so the partition is read whole.
+    for (const [key, state] of known) {
+      if ((counts.get(key) ?? 0) !== state.rows + (grown.get(key)?.length ?? 0)) known.delete(key);
+    }
+  }
+  const whole = new Map<string, PartitionBody[]>(keys.filter((key) => !known.has(key)).map((key) => [key, []]));
+  if (whole.size > 0) for (const row of await store.bodiesOfPartitions([...whole.keys()])) whole.get(row.partitionKey)?.push(row);
+
+  const derived = keys.map((key) => {
+    const state = known.get(key);
+    const next = state ?? stateOfRows(whole.get(key)!);
+    const partition = state ? deriveGrown(key, next, grown.get(key) ?? [], options) : deriveWhole(key, next, options);
+    states?.keep(key, next);
+    return partition;
   });
-  parsed?.trim();
+  states?.trim();
   return derived;
 }
 
@@ -75,9 +132,9 @@ export async function derivePartitionRows(
   store: EventReads,
   partitionKeys: readonly string[],
   options: DeriveOptions,
-  parsed?: ParsedEvents,
+  states?: PartitionStates,
 ): Promise<SessionRows> {
-  return toSessionRows(await derivePartitions(store, partitionKeys, options, parsed));
+  return toSessionRows(await derivePartitions(store, partitionKeys, options, states));
 }
 
 /**

@@ -207,6 +207,13 @@ export interface EventAppends {
 export interface EventReads {
   /** The body of every event of these partitions, in arrival order: all that deriving their sessions reads. */
   bodiesOfPartitions(partitionKeys: readonly string[]): Promise<PartitionBody[]>;
+  /**
+   * What these partitions gained after the given place in the log (by partition key, the `seq` last read): the new
+   * bodies in arrival order, and how many events each partition holds up to the newest place read (its own given
+   * place when nothing new came). A count greater than what was read before, plus what came new, means an event
+   * committed late below that place (two transactions commit in either order): the partition must be read whole.
+   */
+  partitionsAfter(after: ReadonlyMap<string, number>): Promise<{ rows: PartitionBody[]; counts: Map<string, number> }>;
   /** Events in arrival order after `afterSeq`: for rebuild and export. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
   countEvents(): Promise<number>;
@@ -290,12 +297,12 @@ export interface Meetings {
   listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<StoredMeeting>>;
   /** Keeps each meeting's result, as derived at `derivedAt`; a meeting no longer planned is left alone. */
   saveMeetingResults(results: ReadonlyArray<{ meetingId: string; result: MeetingResult }>, derivedAt: string): Promise<void>;
-  /** The saved sessions whose meetingId is this one. */
-  sessionsOfMeeting(meetingId: string): Promise<StoredSession[]>;
+  /** The saved sessions of each of these meetings (those whose meetingId it is), by meetingId as asked. */
+  sessionsOfMeetings(meetingIds: readonly string[]): Promise<Map<string, StoredSession[]>>;
   /** The meetings that expect this person, latest first, at most `limit`. */
   meetingsOfPerson(key: string, limit: number): Promise<StoredMeeting[]>;
-  /** Of these meetingIds, those a plan is kept for. */
-  plannedMeetingIds(meetingIds: readonly string[]): Promise<string[]>;
+  /** Of these meetingIds, the meetings a plan is kept for. */
+  getMeetings(meetingIds: readonly string[]): Promise<StoredMeeting[]>;
   /**
    * The meetings whose saved status the clock alone may have changed by `now`: in progress, scheduled to have begun,
    * or not derived yet.

@@ -3,7 +3,7 @@
  * sessions and answers with the rows to save. Started and reached through derive-thread.ts.
  */
 import { workerData } from "node:worker_threads";
-import { ParsedEvents } from "../projection/parsed-events.js";
+import { PartitionStates } from "../projection/partition-states.js";
 import { derivePartitionRows } from "../projection/projector.js";
 import { openStore } from "../store/open-store.js";
 import type { DeriveCalls, DeriveSettings } from "./protocol.js";
@@ -11,9 +11,9 @@ import { serveCalls } from "./threads.js";
 
 const settings = workerData as DeriveSettings;
 const store = await openStore(settings.database, { queryTimeoutMs: 5_000 });
-const parsed = settings.keepParsed ? new ParsedEvents() : undefined;
+const states = settings.keepStates ? new PartitionStates() : undefined;
 
 serveCalls<DeriveCalls>({
-  derive: async (partitionKeys, now) => derivePartitionRows(store, partitionKeys, { ...settings.metadata, now }, parsed),
+  derive: async (partitionKeys, now) => derivePartitionRows(store, partitionKeys, { ...settings.metadata, now }, states),
   close: async () => store.close(),
 });

@@ -22,10 +22,10 @@ export interface WriterSettings {
 /** What a deriving thread is started with. */
 export interface DeriveSettings extends Pick<WriterSettings, "database" | "metadata"> {
   /**
-   * Whether it keeps the events it parsed for the next derivation (see ParsedEvents): the writer's does, as it derives
+   * Whether it keeps what it derived for the next derivation (see PartitionStates): the writer's does, as it derives
    * the same busy partitions again and again; a rebuild's does not, as it derives each partition once.
    */
-  keepParsed: boolean;
+  keepStates: boolean;
 }
 
 /** The writer thread's calls: each one's arguments, and what it answers. */

@@ -15,7 +15,7 @@ import { notify, serveCalls } from "./threads.js";
 const settings = workerData as WriterSettings;
 const store = await openStore(settings.database, { queryTimeoutMs: 5_000 });
 const { database, metadata } = settings;
-const deriver = await DeriveThread.start({ database, metadata, keepParsed: true });
+const deriver = await DeriveThread.start({ database, metadata, keepStates: true });
 const projector = new Projector(store, settings.metadata, {
   derive: (partitionKeys, now) => deriver.derive(partitionKeys, now),
   meetings: new MeetingResults(store, settings.meetingRules),

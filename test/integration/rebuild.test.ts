@@ -61,7 +61,7 @@ describe.each(STORE_KINDS)("derived sessions on %s", (kind) => {
 
     const store = await openStore(server.testStore.database);
     const metadata = { metadataSecrets: [METADATA_SECRET] };
-    const deriver = await DeriveThread.start({ database: server.testStore.database, metadata, keepParsed: false });
+    const deriver = await DeriveThread.start({ database: server.testStore.database, metadata, keepStates: false });
     try {
       const rebuilt = await allSessions(store);
       expect([...rebuilt.keys()].sort()).toEqual([...live.keys()].sort());

@@ -40,6 +40,42 @@ export function sqlEventReads(db: Kysely<Database>, dialect: SqlDialect): EventR
         .sort((a, b) => a.seq - b.seq);
     },
 
+    async partitionsAfter(after) {
+      const asked = new Map<string, string>();
+      for (const key of after.keys()) if (!asked.has(storable(key))) asked.set(storable(key), key);
+      const entries = [...asked].map(([stored, key]) => ({ stored, key, seq: after.get(key)! }));
+      const rows: PartitionBody[] = [];
+      const through = new Map(entries.map(({ key, seq }) => [key, seq]));
+      const counts = new Map<string, number>();
+      // Each chunk of partitions read by its own index range (partition_key, seq): only what is new.
+      for (let i = 0; i < entries.length; i += INSERT_CHUNK / 2) {
+        const chunk = entries.slice(i, i + INSERT_CHUNK / 2);
+        const found = await db
+          .selectFrom("events")
+          .select(["seq", "partition_key as partitionKey", dialect.bodyText.as("body"), "received_at as receivedAt"])
+          .where((eb) => eb.or(chunk.map(({ stored, seq }) => eb.and([eb("partition_key", "=", stored), eb("seq", ">", seq)]))))
+          .$narrowType<{ partitionKey: string }>()
+          .execute();
+        for (const row of found) {
+          const key = asked.get(row.partitionKey) ?? row.partitionKey;
+          const seq = Number(row.seq);
+          rows.push({ seq, partitionKey: key, body: row.body, receivedAt: row.receivedAt });
+          through.set(key, Math.max(through.get(key)!, seq));
+        }
+        const counted = await db
+          .selectFrom("events")
+          .select((eb) => ["partition_key as partitionKey", eb.fn.countAll<number | string>().as("n")])
+          .where((eb) =>
+            eb.or(chunk.map(({ stored, key }) => eb.and([eb("partition_key", "=", stored), eb("seq", "<=", through.get(key)!)]))),
+          )
+          .groupBy("partition_key")
+          .$narrowType<{ partitionKey: string }>()
+          .execute();
+        for (const { partitionKey, n } of counted) counts.set(asked.get(partitionKey) ?? partitionKey, Number(n));
+      }
+      return { rows: rows.sort((a, b) => a.seq - b.seq), counts };
+    },
+
     async scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]> {
       const rows = await db.selectFrom("events").selectAll().where("seq", ">", afterSeq).orderBy("seq").limit(limit).execute();
       return rows.map(toStoredEvent);

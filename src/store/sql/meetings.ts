@@ -143,26 +143,36 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
       });
     },
 
-    async sessionsOfMeeting(meetingId: string): Promise<StoredSession[]> {
-      const rows = await db
-        .selectFrom("sessions")
-        .select(["partition_key", "summary", "detail", "event_ids"])
-        .where("meeting_id", "=", storable(meetingId))
-        .execute();
-      return rows.map((row) => ({
-        partitionKey: row.partition_key,
-        summary: JSON.parse(row.summary) as SavedSummary,
-        detailJson: row.detail,
-        eventIds: row.event_ids === null ? null : (JSON.parse(row.event_ids) as string[]),
-      }));
+    async sessionsOfMeetings(meetingIds: readonly string[]): Promise<Map<string, StoredSession[]>> {
+      const asked = new Map<string, string>();
+      for (const id of meetingIds) if (!asked.has(storable(id))) asked.set(storable(id), id);
+      const found = new Map<string, StoredSession[]>([...asked.values()].map((id) => [id, []]));
+      const keys = [...asked.keys()];
+      for (let i = 0; i < keys.length; i += INSERT_CHUNK) {
+        const rows = await db
+          .selectFrom("sessions")
+          .select(["meeting_id", "partition_key", "summary", "detail", "event_ids"])
+          .where("meeting_id", "in", keys.slice(i, i + INSERT_CHUNK))
+          .$narrowType<{ meeting_id: string }>()
+          .execute();
+        for (const row of rows) {
+          found.get(asked.get(row.meeting_id)!)?.push({
+            partitionKey: row.partition_key,
+            summary: JSON.parse(row.summary) as SavedSummary,
+            detailJson: row.detail,
+            eventIds: row.event_ids === null ? null : (JSON.parse(row.event_ids) as string[]),
+          });
+        }
+      }
+      return found;
     },
 
-    async plannedMeetingIds(meetingIds: readonly string[]): Promise<string[]> {
-      const found: string[] = [];
+    async getMeetings(meetingIds: readonly string[]): Promise<StoredMeeting[]> {
+      const found: StoredMeeting[] = [];
       const asked = [...new Set(meetingIds.map((id) => storable(id)))];
       for (let i = 0; i < asked.length; i += INSERT_CHUNK) {
-        const rows = await db.selectFrom("meetings").select("meeting_id").where("meeting_id", "in", asked.slice(i, i + INSERT_CHUNK)).execute();
-        found.push(...rows.map((r) => r.meeting_id));
+        const rows = await db.selectFrom("meetings").selectAll().where("meeting_id", "in", asked.slice(i, i + INSERT_CHUNK)).execute();
+        found.push(...rows.map(storedMeeting));
       }
       return found;
     },

@@ -1,12 +1,16 @@
 /** The projector on a real SQLite file: events appended to the log come out as saved sessions. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { foldSessions, partitionKeyOf, SessionFold } from "../../../src/attendance/index.js";
 import { toIncomingEvent } from "../../../src/ingest/receive.js";
-import { ParsedEvents } from "../../../src/projection/parsed-events.js";
+import { PartitionStates } from "../../../src/projection/partition-states.js";
 import { derivePartitionRows, derivePartitions, ongoingPartitionKeys, Projector } from "../../../src/projection/projector.js";
 import type { EventStore } from "../../../src/store/event-store.js";
 import { parseEvent } from "../../../src/whereby/events.js";
 import { clientData, wherebyEvent } from "../../helpers/events.js";
 import { incomingEvent, openTestStore, type TestStore } from "../../helpers/stores.js";
+import { deliveries, meetings } from "../attendance/arbitraries.js";
+import { metadataVectors, NOON } from "../attendance/helpers.js";
 
 const MINUTE = 60_000;
 /** An hour ago: sessions since are ongoing, as no silence of 12 hours has ended them. */
@@ -17,11 +21,15 @@ const KEY = "session:rs-1";
 
 /** Appends Whereby bodies to the log as the receiver would, each received when it was created. */
 async function append(store: EventStore, ...bodies: ReturnType<typeof wherebyEvent>[]): Promise<void> {
+  await appendEvents(store, bodies);
+}
+
+async function appendEvents(store: EventStore, bodies: readonly object[]): Promise<void> {
   await store.append(
     bodies.map((body) => {
       const parsed = parseEvent(body);
       if (!parsed.ok) throw new Error(parsed.message);
-      return toIncomingEvent(parsed.event, { receivedAt: body.createdAt, channel: null, body: Buffer.from(JSON.stringify(body)) });
+      return toIncomingEvent(parsed.event, { receivedAt: parsed.event.createdAt, channel: null, body: Buffer.from(JSON.stringify(body)) });
     }),
   );
 }
@@ -105,64 +113,131 @@ describe("derivePartitions", () => {
     await testStore.cleanup();
   });
 
-  it("derives the same sessions from kept parsed events as afresh, parsing each stored body once", async () => {
-    const parsed = new ParsedEvents();
+  it("derives the same sessions from kept states as afresh, reading and parsing only what was stored since", async () => {
+    const states = new PartitionStates();
     const options = { metadataSecrets: [], now: NOW };
     await append(store, joined("e-1", T0, "ana", 1), joined("e-2", T0 + MINUTE, "ben", 2));
-    const first = await derivePartitions(store, [KEY], options, parsed);
+    const first = await derivePartitions(store, [KEY], options, states);
     expect(first).toEqual(await derivePartitions(store, [KEY], options));
-    expect(parsed.count).toBe(2);
+    expect(states.count).toBe(2);
 
     await append(store, left("e-3", T0 + 2 * MINUTE, "ben", 1), left("e-4", T0 + 4 * MINUTE, "ana", 0));
-    const again = await derivePartitions(store, [KEY], options, parsed);
+    const extend = vi.spyOn(SessionFold.prototype, "extend");
+    const again = await derivePartitions(store, [KEY], options, states);
     expect(again).toEqual(await derivePartitions(store, [KEY], options));
     expect(again[0]).toMatchObject({ partitionKey: KEY, events: 4 });
     expect(again[0]!.sessions[0]!.participants.map((p) => p.key).sort()).toEqual(["participant:ana", "participant:ben"]);
-    // Only the two new bodies were parsed for the second derivation.
-    expect(parsed.count).toBe(4);
+    // The two new events were folded into the session kept, not derived with the others again.
+    expect(extend.mock.results.map((r) => r.value)).toEqual([true, true]);
+    expect(states.count).toBe(4);
+
+    // An event earlier than what the session had: derived whole, with the same figures.
+    await append(store, joined("e-0", T0 - MINUTE, "cy", 1));
+    expect(await derivePartitions(store, [KEY], options, states)).toEqual(await derivePartitions(store, [KEY], options));
+    extend.mockRestore();
+  });
+
+  it("reads a partition whole when an event was committed below the place it last read", async () => {
+    const states = new PartitionStates();
+    const options = { metadataSecrets: [], now: NOW };
+    await append(store, joined("e-1", T0, "ana", 1), joined("e-2", T0 + MINUTE, "ben", 2), left("e-3", T0 + 2 * MINUTE, "ben", 1));
+    await derivePartitions(store, [KEY], options, states);
+    // As though e-2's transaction had committed after the derivation read e-3: the state lacks it.
+    const state = states.take(KEY)!;
+    states.keep(KEY, {
+      ...state,
+      rows: 2,
+      events: state.events.filter((event) => event.id !== "e-2"),
+      receivedAt: new Map([...state.receivedAt].filter(([id]) => id !== "e-2")),
+      fold: foldSessions(
+        state.events.filter((event) => event.id !== "e-2"),
+        options,
+      )[0]!,
+    });
+    await append(store, left("e-4", T0 + 4 * MINUTE, "ana", 0));
+    const derived = await derivePartitions(store, [KEY], options, states);
+    expect(derived).toEqual(await derivePartitions(store, [KEY], options));
+    expect(derived[0]!.sessions[0]!.participants.map((p) => p.key).sort()).toEqual(["participant:ana", "participant:ben"]);
+  });
+
+  it("gives every field the same, folded forward or derived whole, for random traffic arriving in batches", async () => {
+    const options = { metadataSecrets: [metadataVectors.secret], now: NOON };
+    const extend = vi.spyOn(SessionFold.prototype, "extend");
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        meetings.chain((events) =>
+          fc.tuple(
+            // Mostly as Whereby sends them, in order; else shuffled and repeated, as retries deliver them.
+            fc.oneof({ weight: 3, arbitrary: fc.constant(events) }, { weight: 1, arbitrary: deliveries(events) }),
+            fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 20 }),
+          ),
+        ),
+        async ([arrived, sizes]) => {
+          run += 1;
+          // Each run its own session and room, in the one store.
+          const ofRun = arrived.map((event) => {
+            const copy = structuredClone(event);
+            copy.id = `${run}-${copy.id}`;
+            const data = copy.data as Record<string, unknown>;
+            if (typeof data.roomSessionId === "string") data.roomSessionId = `${data.roomSessionId}-${run}`;
+            data.roomName = `/random-room-${run}`;
+            return copy;
+          });
+          const key = partitionKeyOf(ofRun[0]!)!;
+          const states = new PartitionStates();
+          for (let i = 0, b = 0; i < ofRun.length; b += 1) {
+            const batch = ofRun.slice(i, i + sizes[b % sizes.length]!);
+            i += batch.length;
+            await appendEvents(store, batch);
+            const kept = await derivePartitions(store, [key], options, states);
+            expect(kept).toEqual(await derivePartitions(store, [key], options));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // The property held where the fold went forward, not only where everything was derived whole.
+    const folded = extend.mock.results.filter((r) => r.value === true).length;
+    console.log(`${folded} of ${extend.mock.results.length} events were folded forward`);
+    expect(folded).toBeGreaterThan(100);
+    extend.mockRestore();
   });
 
   it("leaves out a stored body that no longer parses, and answers a partition without events with none", async () => {
     await append(store, joined("e-1", T0, "ana", 1));
     await store.append([incomingEvent("broken", { partitionKey: KEY, body: Buffer.from("{not json") })]);
-    const [derived, empty] = await derivePartitions(store, [KEY, "session:none"], { metadataSecrets: [], now: NOW }, new ParsedEvents());
+    const [derived, empty] = await derivePartitions(store, [KEY, "session:none"], { metadataSecrets: [], now: NOW }, new PartitionStates());
     expect(derived).toMatchObject({ partitionKey: KEY, events: 2 });
     expect(derived!.sessions).toHaveLength(1);
     expect(empty).toEqual({ partitionKey: "session:none", throughSeq: 0, events: 0, sessions: [] });
   });
 });
 
-describe("ParsedEvents", () => {
-  const row = (seq: number, id: string) => ({ seq, body: JSON.stringify(joined(id, T0 + seq, "ana", 1)) });
+describe("PartitionStates", () => {
+  const state = (count: number) => ({
+    throughSeq: count,
+    rows: count,
+    events: Array.from({ length: count }, (_, n) => parseEvent(joined(`e-${n}`, T0 + n, "ana", 1)) as never),
+    receivedAt: new Map(),
+    fold: null,
+  });
 
   it("keeps at most its capacity once trimmed, letting the partition used longest ago go first", () => {
-    const parsed = new ParsedEvents(3);
-    const a = parsed.parserOf("session:a");
-    expect(a(row(1, "a-1"))?.id).toBe("a-1");
-    expect(a(row(2, "a-2"))?.id).toBe("a-2");
-    const b = parsed.parserOf("session:b");
-    b(row(3, "b-1"));
-    b(row(4, "b-2"));
-    parsed.trim();
-    expect(parsed.count).toBe(2);
-    // session:a was let go: its bodies are parsed again.
-    parsed.parserOf("session:a")(row(1, "a-1"));
-    expect(parsed.count).toBe(3);
+    const states = new PartitionStates(3);
+    states.keep("session:a", state(2));
+    states.keep("session:b", state(2));
+    states.trim();
+    expect(states.count).toBe(2);
+    expect(states.take("session:a")).toBeUndefined();
+    expect(states.take("session:b")?.rows).toBe(2);
+    expect(states.count).toBe(0);
   });
 
   it("keeps the partition used last even when it alone holds more than its capacity", () => {
-    const parsed = new ParsedEvents(1);
-    const a = parsed.parserOf("session:a");
-    for (let seq = 1; seq <= 3; seq += 1) a(row(seq, `a-${seq}`));
-    parsed.trim();
-    expect(parsed.count).toBe(3);
-  });
-
-  it("answers null for a body that is not an event, and keeps that answer", () => {
-    const parsed = new ParsedEvents();
-    const parse = parsed.parserOf("session:a");
-    expect(parse({ seq: 1, body: "[]" })).toBeNull();
-    expect(parse({ seq: 1, body: "[]" })).toBeNull();
-    expect(parsed.count).toBe(1);
+    const states = new PartitionStates(1);
+    states.keep("session:a", state(3));
+    states.trim();
+    expect(states.count).toBe(3);
   });
 });
