@@ -4,11 +4,15 @@
  *   (b) verify + parse, store nothing: the limit for any correct receiver
  *   (c) meetmeter serve on SQLite (WAL, synchronous=FULL) in a temporary folder
  *   (d) meetmeter serve on PostgreSQL (synchronous commit), a fresh schema
- * Load: wrk, 50 connections, a distinct pre-signed event of about 800 bytes on every request. After each run on a
- * store, the store is opened and checked to hold exactly the events that were acknowledged. Beside the speed it prints
- * the CPU each request cost the receiver (all its threads) and PostgreSQL, and how much of the machine sat idle.
+ * Load: wrk, 50 connections, a distinct pre-signed event of about 800 bytes on every request, in the order of each
+ * scenario (lib/scenarios.ts): sequential sessions, a school morning of 500 classes opening at once, webinars of
+ * 5,000. While a store is loaded, a reader asks for the session list and the newest session's detail every 100 ms
+ * (lib/reader.ts). After each run on a store, the store is opened and checked to hold exactly the events that were
+ * acknowledged. Beside the speed it prints the CPU each request cost the receiver (all its threads, and its HTTP
+ * thread and two busiest others apart) and PostgreSQL, and how much of the machine sat idle.
  *
- *   npm run bench [-- --seconds 12 --rounds 2 --connections 50 --json --targets a,b,c,d]
+ *   npm run bench [-- --scenarios sequential,school-morning,webinar --seconds 12 --rounds 2 --connections 50 --json
+ *                    --targets a,b,c,d]
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,6 +26,8 @@ import { writeSignedDeliveries } from "./lib/signed-events.js";
 import { measureCpu, type CpuUse } from "./lib/cpu.js";
 import { startTarget } from "./lib/processes.js";
 import { runWrk, type LoadResult } from "./lib/wrk.js";
+import { startReader, type ReadTimes } from "./lib/reader.js";
+import { SCENARIOS, type Scenario } from "./lib/scenarios.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -29,6 +35,7 @@ const { values: flags } = parseArgs({
     rounds: { type: "string", default: "2" },
     connections: { type: "string", default: "50" },
     targets: { type: "string", default: "a,b,c,d" },
+    scenarios: { type: "string", default: SCENARIOS.join(",") },
     json: { type: "boolean", default: false },
     postgres: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test" },
   },
@@ -37,6 +44,7 @@ const seconds = Number(flags.seconds);
 const rounds = Number(flags.rounds);
 const connections = Number(flags.connections);
 const SECRET = "whsec_benchmark_secret";
+const API_TOKEN = "bench-token-0123456789";
 /** The fastest store this benchmark has distinct events for. */
 const STORE_EVENTS_PER_SECOND = 25_000;
 
@@ -51,7 +59,9 @@ try {
 }
 
 interface Run extends LoadResult, CpuUse {
+  scenario: Scenario;
   target: string;
+  reads: ReadTimes | null;
   round: number;
   stored: number | null;
   check: string;
@@ -73,7 +83,7 @@ async function countStored(databaseUrl: string): Promise<number> {
   }
 }
 
-async function runOnce(target: string, round: number, work: string): Promise<Run> {
+async function runOnce(scenario: Scenario, target: string, round: number, work: string): Promise<Run> {
   const file = join(work, `deliveries-${target}-${round}.txt`);
   const runTag = `r${round}${target}${Date.now().toString(36)}`;
   // wrk holds every delivery in memory, and a larger file costs its own latencies: with 600,000 deliveries it added
@@ -81,12 +91,12 @@ async function runOnce(target: string, round: number, work: string): Promise<Run
   // for a store at 25,000/s (the check says when they wrapped), and 100,000 for (a) and (b), which may wrap around.
   const stores = target === "c" || target === "d";
   const count = stores ? Math.max(50_000, STORE_EVENTS_PER_SECOND * seconds) : 100_000;
-  await writeSignedDeliveries(file, count, SECRET, runTag);
+  await writeSignedDeliveries(file, count, SECRET, runTag, scenario);
 
   let databaseUrl: string | null = null;
   let schema: string | null = null;
   let folder: string | null = null;
-  const env: Record<string, string> = { WHEREBY_WEBHOOK_SECRET: SECRET, MEETMETER_API_TOKEN: "bench-token-0123456789" };
+  const env: Record<string, string> = { WHEREBY_WEBHOOK_SECRET: SECRET, MEETMETER_API_TOKEN: API_TOKEN };
   let script = "src/cli/main.ts";
   let args = ["serve", "--port", "0"];
   if (target === "a") [script, args] = ["bench/targets/raw-http.ts", []];
@@ -104,10 +114,13 @@ async function runOnce(target: string, round: number, work: string): Promise<Run
   const server = await startTarget(script, args, env);
   let result: LoadResult;
   let cpu: CpuUse;
+  let reads: ReadTimes | null = null;
   try {
     const cpuUsed = measureCpu(server.child.pid!);
+    const stopReading = databaseUrl ? startReader(server.url, API_TOKEN) : null;
     result = await runWrk(server.url, file, { connections, seconds });
     cpu = cpuUsed(result.requests);
+    reads = stopReading ? await stopReading() : null;
   } finally {
     await server.stop();
     rmSync(file, { force: true });
@@ -131,17 +144,20 @@ async function runOnce(target: string, round: number, work: string): Promise<Run
   }
   // PostgreSQL's work counts only where it serves the receiver; otherwise it is whatever it still did from before.
   if (target !== "d") cpu.postgresMicros = null;
-  return { target, round, stored, check, ...result, ...cpu };
+  return { scenario, target, round, stored, check, reads, ...result, ...cpu };
 }
 
 const work = mkdtempSync(join(tmpdir(), "meetmeter-bench-load-"));
 const targets = flags.targets.split(",").filter((t) => t in NAMES);
+const scenarios = flags.scenarios.split(",").filter((s): s is Scenario => (SCENARIOS as readonly string[]).includes(s));
 const runs: Run[] = [];
 try {
-  for (let round = 1; round <= rounds; round += 1) {
-    for (const target of targets) {
-      if (!flags.json) process.stderr.write(`round ${round}: ${NAMES[target]}…\n`);
-      runs.push(await runOnce(target, round, work));
+  for (const scenario of scenarios) {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const target of targets) {
+        if (!flags.json) process.stderr.write(`${scenario}, round ${round}: ${NAMES[target]}…\n`);
+        runs.push(await runOnce(scenario, target, round, work));
+      }
     }
   }
 } finally {
@@ -153,52 +169,68 @@ const median = (xs: number[]) => {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
-const rate = (target: string) => median(runs.filter((r) => r.target === target).map((r) => r.requestsPerSecond));
-const ceiling = rate("a");
-const limit = rate("b");
 
-const rows = targets.map((target) => {
-  const mine = runs.filter((r) => r.target === target);
-  const rps = rate(target);
-  const medianOf = (pick: (r: Run) => number | null): number | null => {
-    const values = mine.map(pick).filter((v): v is number => v !== null);
-    return values.length > 0 ? Number(median(values).toFixed(1)) : null;
-  };
-  return {
-    target: NAMES[target]!,
-    requestsPerSecond: Math.round(rps),
-    p50Ms: Number(median(mine.map((r) => r.p50Ms)).toFixed(2)),
-    p99Ms: Number(median(mine.map((r) => r.p99Ms)).toFixed(2)),
-    errors: mine.reduce((sum, r) => sum + r.errors, 0),
-    ratioToRaw: ceiling ? Number((rps / ceiling).toFixed(2)) : null,
-    ratioToVerify: limit ? Number((rps / limit).toFixed(2)) : null,
-    cpuMicrosPerEvent: medianOf((r) => r.targetMicros),
-    postgresMicrosPerEvent: medianOf((r) => r.postgresMicros),
-    idlePercent: medianOf((r) => r.idlePercent),
-    storeCheck: mine.map((r) => r.check).join("; "),
-    runs: mine.map((r) => Math.round(r.requestsPerSecond)),
-  };
-});
+function summarise(scenario: Scenario) {
+  const ofScenario = runs.filter((r) => r.scenario === scenario);
+  const rate = (target: string) => median(ofScenario.filter((r) => r.target === target).map((r) => r.requestsPerSecond));
+  const ceiling = rate("a");
+  const limit = rate("b");
+  return targets.map((target) => {
+    const mine = ofScenario.filter((r) => r.target === target);
+    const rps = rate(target);
+    const medianOf = (pick: (r: Run) => number | null | undefined): number | null => {
+      const values = mine.map(pick).filter((v): v is number => v !== null && v !== undefined);
+      return values.length > 0 ? Number(median(values).toFixed(1)) : null;
+    };
+    return {
+      scenario,
+      target: NAMES[target]!,
+      requestsPerSecond: Math.round(rps),
+      p50Ms: Number(median(mine.map((r) => r.p50Ms)).toFixed(2)),
+      p99Ms: Number(median(mine.map((r) => r.p99Ms)).toFixed(2)),
+      errors: mine.reduce((sum, r) => sum + r.errors, 0),
+      ratioToRaw: ceiling ? Number((rps / ceiling).toFixed(2)) : null,
+      ratioToVerify: limit ? Number((rps / limit).toFixed(2)) : null,
+      cpuMicrosPerEvent: medianOf((r) => r.targetMicros),
+      threadMicrosPerEvent: [0, 1, 2].map((i) => medianOf((r) => r.threadMicros?.[i])),
+      postgresMicrosPerEvent: medianOf((r) => r.postgresMicros),
+      idlePercent: medianOf((r) => r.idlePercent),
+      readListP99Ms: medianOf((r) => r.reads?.listP99Ms),
+      readDetailP99Ms: medianOf((r) => r.reads?.detailP99Ms),
+      readDetailMaxMs: medianOf((r) => r.reads?.detailMaxMs),
+      readFailures: mine.reduce((sum, r) => sum + (r.reads?.failures ?? 0), 0),
+      storeCheck: mine.map((r) => r.check).join("; "),
+      runs: mine.map((r) => Math.round(r.requestsPerSecond)),
+    };
+  });
+}
 
-if (flags.json) {
-  for (const row of rows) console.log(JSON.stringify(row));
-} else {
-  console.log(`\nIngest benchmark: ${connections} connections, ${seconds} s per run, ${rounds} rounds, median of runs\n`);
+const fixed = (value: number | null, digits = 1) => value?.toFixed(digits) ?? "-";
+for (const scenario of scenarios) {
+  const rows = summarise(scenario);
+  if (flags.json) {
+    for (const row of rows) console.log(JSON.stringify(row));
+    continue;
+  }
+  console.log(`\n${scenario}: ${connections} connections, ${seconds} s per run, ${rounds} rounds, median of runs\n`);
   const header = [
-    ...["target", "req/s", "p50 ms", "p99 ms", "errors", "÷(a)", "÷(b)"],
-    ...["CPU µs/ev", "DB µs/ev", "idle %", "runs req/s", "store check"],
+    ...["target", "req/s", "p50 ms", "p99 ms", "errors", "÷(a)", "÷(b)", "CPU µs/ev", "HTTP/2nd/3rd thread µs/ev"],
+    ...["DB µs/ev", "idle %", "read list/detail p99 ms", "detail max", "runs req/s", "store check"],
   ];
   const table = rows.map((r) => [
     r.target,
     String(r.requestsPerSecond),
     r.p50Ms.toFixed(2),
     r.p99Ms.toFixed(2),
-    String(r.errors),
-    r.ratioToRaw?.toFixed(2) ?? "-",
-    r.ratioToVerify?.toFixed(2) ?? "-",
-    r.cpuMicrosPerEvent?.toFixed(1) ?? "-",
-    r.postgresMicrosPerEvent?.toFixed(1) ?? "-",
-    r.idlePercent?.toFixed(0) ?? "-",
+    String(r.errors + r.readFailures),
+    fixed(r.ratioToRaw, 2),
+    fixed(r.ratioToVerify, 2),
+    fixed(r.cpuMicrosPerEvent),
+    r.threadMicrosPerEvent.map((v) => fixed(v)).join(" / "),
+    fixed(r.postgresMicrosPerEvent),
+    fixed(r.idlePercent, 0),
+    r.readListP99Ms === null ? "-" : `${fixed(r.readListP99Ms)} / ${fixed(r.readDetailP99Ms)}`,
+    fixed(r.readDetailMaxMs),
     r.runs.join(", "),
     r.storeCheck,
   ]);

@@ -20,8 +20,13 @@ function clockTicks(): number {
 
 /** A process's CPU time (user and system, all of its threads), in microseconds; null once it is gone. */
 function processMicros(pid: number): number | null {
+  return statMicros(`/proc/${pid}/stat`);
+}
+
+/** The CPU time of a process or thread from its stat file, in microseconds; null once it is gone. */
+function statMicros(path: string): number | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(path, "utf8");
     // The command name, in parentheses, may hold spaces; the fields that follow it do not.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks();
@@ -44,8 +49,23 @@ function postgresPids(): number[] {
   return pids;
 }
 
+/** Each thread of a process by its id: its CPU time in microseconds. */
+function threadMicros(pid: number): Map<number, number> {
+  const threads = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const micros = statMicros(`/proc/${pid}/task/${tid}/stat`);
+      if (micros !== null) threads.set(Number(tid), micros);
+    }
+  } catch {
+    // Gone.
+  }
+  return threads;
+}
+
 interface Snapshot {
   target: number | null;
+  threads: Map<number, number>;
   postgres: Map<number, number>;
   idle: number;
   total: number;
@@ -54,6 +74,11 @@ interface Snapshot {
 export interface CpuUse {
   /** The receiver's CPU per request, all of its threads, in µs. */
   targetMicros: number | null;
+  /**
+   * The receiver's CPU per request on its main thread (HTTP), then on its two busiest other threads (the store writer
+   * and the deriving thread, busiest first), in µs.
+   */
+  threadMicros: number[] | null;
   /** PostgreSQL's own CPU per request, in µs (only where PostgreSQL runs on this machine). */
   postgresMicros: number | null;
   /** The share of the machine's CPU time that was idle, in percent. */
@@ -69,7 +94,7 @@ function snapshot(pid: number): Snapshot | null {
       if (micros !== null) postgres.set(p, micros);
     }
     // idle and iowait
-    return { target: processMicros(pid), postgres, idle: cpu[3]! + cpu[4]!, total: cpu.reduce((a, b) => a + b, 0) };
+    return { target: processMicros(pid), threads: threadMicros(pid), postgres, idle: cpu[3]! + cpu[4]!, total: cpu.reduce((a, b) => a + b, 0) };
   } catch {
     return null;
   }
@@ -80,12 +105,17 @@ export function measureCpu(pid: number): (requests: number) => CpuUse {
   const before = snapshot(pid);
   return (requests) => {
     const after = snapshot(pid);
-    if (!before || !after || requests <= 0) return { targetMicros: null, postgresMicros: null, idlePercent: null };
+    if (!before || !after || requests <= 0) {
+      return { targetMicros: null, threadMicros: null, postgresMicros: null, idlePercent: null };
+    }
+    const used = new Map([...after.threads].map(([tid, micros]) => [tid, (micros - (before.threads.get(tid) ?? 0)) / requests]));
+    const others = [...used].filter(([tid]) => tid !== pid).map(([, micros]) => micros).sort((a, b) => b - a);
     const target = before.target !== null && after.target !== null ? (after.target - before.target) / requests : null;
     let postgres = 0;
     for (const [p, micros] of after.postgres) postgres += micros - (before.postgres.get(p) ?? 0);
     return {
       targetMicros: target,
+      threadMicros: [used.get(pid) ?? 0, ...others.slice(0, 2)],
       postgresMicros: after.postgres.size > 0 ? postgres / requests : null,
       idlePercent: (100 * (after.idle - before.idle)) / Math.max(1, after.total - before.total),
     };
