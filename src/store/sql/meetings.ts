@@ -1,5 +1,5 @@
 /** Scheduled meetings (Meetings) in SQL: one row each, the plan and the last derived result as JSON beside it. */
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type Selectable } from "kysely";
 import type { MeetingResult } from "../../attendance/roster.js";
 import type { MeetingPlan } from "../../schedule/meeting-input.js";
 import type { MeetingFilter, Meetings, Page, SavedSummary, StoredMeeting, StoredSession } from "../event-store.js";
@@ -132,13 +132,15 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
 
     async saveMeetingResults(results, derivedAt): Promise<void> {
       if (results.length === 0) return;
+      // A statement a chunk, its rows given as VALUES (whose columns both stores name column1, column2, …): an update a
+      // meeting took a third of a timetable import.
       await db.transaction().execute(async (trx) => {
-        for (const { meetingId, result } of results) {
-          await trx
-            .updateTable("meetings")
-            .set({ status: result.status, result: JSON.stringify(result), derived_at: derivedAt })
-            .where("meeting_id", "=", storable(meetingId))
-            .execute();
+        for (let i = 0; i < results.length; i += INSERT_CHUNK / 2) {
+          const values = results
+            .slice(i, i + INSERT_CHUNK / 2)
+            .map(({ meetingId, result }) => sql`(${storable(meetingId)}, ${result.status}, ${JSON.stringify(result)})`);
+          await sql`update meetings set status = v.column2, result = v.column3, derived_at = ${derivedAt}
+            from (values ${sql.join(values)}) as v where meetings.meeting_id = v.column1`.execute(trx);
         }
       });
     },
