@@ -41,6 +41,25 @@ describe("a timetable export", () => {
     expect(plans).toMatchObject([{ meetingId: "m-3", expected: [] }]);
   });
 
+  it("numbers a row by the line it begins on, past blank lines, CRLF ends and names that run over several lines", async () => {
+    const csv = [
+      "",
+      HEADER,
+      'm-1,Maths,,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,external:a,"Ana\r\nof two lines",student',
+      "",
+      "m-1,Maths,,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,bob,B,student",
+      'm-1,Maths,,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,external:c,"C\nD\nE",student',
+      ",Maths,,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,external:f,F,student",
+      "m-1,Maths,,2026-03-02T09:00:00Z,2026-03-02T10:00:00Z,external:g,G,student",
+    ].join("\r\n");
+    const { plans, refused, rows } = await readTimetable(csv);
+    expect(rows).toBe(5);
+    // The first row's person refused, the meeting is still read from it, without that person.
+    expect(plans[0]!.expected.map((p) => p.key)).toEqual(["external:g"]);
+    expect(refused.map((r) => r.line)).toEqual([3, 6, 7, 10]);
+    expect(refused[0]!.reason).toMatch(/^meeting m-1: display_name must not hold control characters/);
+  });
+
   it("refuses a row it cannot use, by line number, and keeps the rest of its meeting", async () => {
     const csv = [
       HEADER,
