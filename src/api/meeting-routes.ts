@@ -5,11 +5,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { meetingStatusAt, type MeetingResult, type MeetingRules, type RosterStatus } from "../attendance/roster.js";
+import { meetingStatusAt, rosterSummary, type MeetingRules, type RosterSummary } from "../attendance/roster.js";
 import { HttpError, sendError } from "../http/http-error.js";
 import { meetingAnswer, type MeetingResults } from "../projection/meeting-results.js";
-import { InvalidMeeting, readMeeting, type MeetingPlan } from "../schedule/meeting-input.js";
-import { InvalidCursorError, type Meetings, type StoredMeeting } from "../store/event-store.js";
+import { InvalidMeeting, readMeeting } from "../schedule/meeting-input.js";
+import { InvalidCursorError, type ListedMeeting, type Meetings } from "../store/event-store.js";
 import { meetingAttendanceCsv } from "./csv.js";
 import { checkRange, instant, invalidQuery, noQuery, page, parseQuery, text } from "./query.js";
 import type { ReadModel } from "./read-model.js";
@@ -38,25 +38,15 @@ export interface MeetingRouteOptions {
 }
 
 /** A meeting in the list: its plan, its status brought to now, and how many people of the roster are in each status. */
-function summaryOf(plan: MeetingPlan, result: MeetingResult, now: number) {
-  const counts: Record<RosterStatus, number> & { expected: number; unexpected: number } = {
-    expected: result.roster.length,
-    present: 0,
-    late: 0,
-    left_early: 0,
-    partial: 0,
-    absent: 0,
-    unexpected: result.unexpected.length,
-  };
-  for (const entry of result.roster) counts[entry.status] += 1;
+function summaryOf(plan: ListedMeeting["plan"], { facts, startedLateSeconds, counts }: RosterSummary, now: number) {
   return {
     meetingId: plan.meetingId,
     title: plan.title,
     roomName: plan.roomName,
     scheduledStart: plan.scheduledStart,
     scheduledEnd: plan.scheduledEnd,
-    status: meetingStatusAt(result.facts, now),
-    startedLateSeconds: result.startedLateSeconds,
+    status: meetingStatusAt(facts, now),
+    startedLateSeconds,
     counts,
   };
 }
@@ -101,9 +91,10 @@ export async function meetingRoutes(app: FastifyInstance, options: MeetingRouteO
     const page = await store.listMeetings(filter, q.limit, q.cursor ?? null);
     const now = clock();
     const summaries = await Promise.all(
-      page.results.map(async ({ plan, result }: StoredMeeting) => {
+      page.results.map(async ({ plan, summary }: ListedMeeting) => {
         // A meeting registered a moment ago may not be derived yet: derived here then, not shown without figures.
-        const figures = result ?? (await results.derive(plan.meetingId, now))?.result;
+        const derived = summary === null ? await results.derive(plan.meetingId, now) : null;
+        const figures = summary ?? (derived ? rosterSummary(derived.result) : null);
         return figures ? summaryOf(plan, figures, now) : null;
       }),
     );

@@ -278,3 +278,31 @@ export function deriveRoster(meeting: ScheduledMeeting, sessions: readonly Sessi
     unexpected,
   };
 }
+
+/** What a list of meetings shows of a result: how many of the roster are in each status, and what its status follows. */
+export interface RosterSummary {
+  facts: StatusFacts;
+  startedLateSeconds: number | null;
+  counts: Record<RosterStatus, number> & { expected: number; unexpected: number };
+}
+
+/**
+ * The result as a list shows it, kept beside the whole result so that a page of the list reads a few hundred bytes a
+ * meeting rather than its roster.
+ *
+ * @example
+ * rosterSummary(result).counts.absent; // 3
+ */
+export function rosterSummary(result: MeetingResult): RosterSummary {
+  const counts: RosterSummary["counts"] = {
+    expected: result.roster.length,
+    present: 0,
+    late: 0,
+    left_early: 0,
+    partial: 0,
+    absent: 0,
+    unexpected: result.unexpected.length,
+  };
+  for (const entry of result.roster) counts[entry.status] += 1;
+  return { facts: result.facts, startedLateSeconds: result.startedLateSeconds, counts };
+}

@@ -2,7 +2,7 @@
  * What both stores implement, role by role: the durable event log, the quarantine, and the materialised sessions
  * derived from the log. Everything above the store speaks only to these.
  */
-import type { MeetingResult, MeetingStatus } from "../attendance/roster.js";
+import type { MeetingResult, MeetingStatus, RosterSummary } from "../attendance/roster.js";
 import type { MeetingPlan } from "../schedule/meeting-input.js";
 import type { RunningFigures } from "../attendance/running-figures.js";
 import type { SessionDetail, SessionSummary } from "../attendance/types.js";
@@ -277,6 +277,12 @@ export interface StoredMeeting {
   result: MeetingResult | null;
 }
 
+/** A meeting as a list shows it: its own fields, and its result as last derived, summed up (null until derived). */
+export interface ListedMeeting {
+  plan: Omit<MeetingPlan, "expected" | "rules">;
+  summary: RosterSummary | null;
+}
+
 export interface MeetingFilter {
   /** scheduledStart within [from, to], ISO 8601 UTC. */
   from: string | null;
@@ -294,7 +300,7 @@ export interface Meetings {
   /** Forgets the plan; the events and sessions stay. False when there was none. */
   deleteMeeting(meetingId: string): Promise<boolean>;
   /** By scheduledStart, latest first. */
-  listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<StoredMeeting>>;
+  listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<ListedMeeting>>;
   /** Keeps each meeting's result, as derived at `derivedAt`; a meeting no longer planned is left alone. */
   saveMeetingResults(results: ReadonlyArray<{ meetingId: string; result: MeetingResult }>, derivedAt: string): Promise<void>;
   /** The saved sessions of each of these meetings (those whose meetingId it is), by meetingId as asked. */

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Migration } from "kysely";
 import type { SqlDialect } from "./sql/dialect.js";
+import { rosterSummary, type MeetingResult } from "../attendance/roster.js";
 import { storable } from "./storable-text.js";
 
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
@@ -174,6 +175,30 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
             await sessions.updateTable("sessions").set({ meeting_id: storable(meetingId) }).where("id", "=", id).execute();
           }
           after = rows.at(-1)!.id;
+        }
+      },
+    },
+    // What the list of meetings shows of each result, kept beside it: a page of the list read every roster whole.
+    "0010_meeting_summaries": {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable("meetings").addColumn("summary", "text").execute();
+        const meetings = db as unknown as Kysely<{ meetings: { meeting_id: string; result: string | null; summary: string | null } }>;
+        let after = "";
+        for (;;) {
+          const rows = await meetings
+            .selectFrom("meetings")
+            .select(["meeting_id", "result"])
+            .where("meeting_id", ">", after)
+            .where("result", "is not", null)
+            .orderBy("meeting_id")
+            .limit(500)
+            .execute();
+          if (rows.length === 0) break;
+          for (const { meeting_id, result } of rows) {
+            const summary = JSON.stringify(rosterSummary(JSON.parse(result!) as MeetingResult));
+            await meetings.updateTable("meetings").set({ summary }).where("meeting_id", "=", meeting_id).execute();
+          }
+          after = rows.at(-1)!.meeting_id;
         }
       },
     },

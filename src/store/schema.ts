@@ -77,6 +77,8 @@ export interface MeetingsTable {
   plan: string;
   status: string | null;
   result: string | null;
+  /** The result as the list shows it (RosterSummary), JSON. */
+  summary: string | null;
   derived_at: string | null;
 }
 

@@ -1,8 +1,8 @@
 /** Scheduled meetings (Meetings) in SQL: one row each, the plan and the last derived result as JSON beside it. */
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { MeetingResult } from "../../attendance/roster.js";
+import { rosterSummary, type MeetingResult, type RosterSummary } from "../../attendance/roster.js";
 import type { MeetingPlan } from "../../schedule/meeting-input.js";
-import type { MeetingFilter, Meetings, Page, SavedSummary, StoredMeeting, StoredSession } from "../event-store.js";
+import type { ListedMeeting, MeetingFilter, Meetings, Page, SavedSummary, StoredMeeting, StoredSession } from "../event-store.js";
 import type { Database, MeetingsTable } from "../schema.js";
 import { storable } from "../storable-text.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -11,7 +11,7 @@ import { INSERT_CHUNK } from "./writes.js";
 /** What the plan column holds: what the other columns do not. */
 type PlanColumn = Pick<MeetingPlan, "expected" | "rules">;
 
-function rowOf(plan: MeetingPlan): Omit<Selectable<MeetingsTable>, "status" | "result" | "derived_at"> {
+function rowOf(plan: MeetingPlan): Omit<Selectable<MeetingsTable>, "status" | "result" | "summary" | "derived_at"> {
   const kept: PlanColumn = { expected: plan.expected, rules: plan.rules };
   return {
     meeting_id: plan.meetingId,
@@ -60,7 +60,7 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
           // A replaced plan's result is derived anew: until then the list derives it as it answers.
           await trx
             .insertInto("meetings")
-            .values(chunk.map((plan) => ({ ...rowOf(plan), status: null, result: null, derived_at: null })))
+            .values(chunk.map((plan) => ({ ...rowOf(plan), status: null, result: null, summary: null, derived_at: null })))
             .onConflict((oc) =>
               oc.column("meeting_id").doUpdateSet((eb) => ({
                 title: eb.ref("excluded.title"),
@@ -70,6 +70,7 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
                 plan: eb.ref("excluded.plan"),
                 status: null,
                 result: null,
+                summary: null,
                 derived_at: null,
               })),
             )
@@ -104,10 +105,10 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
       return rows.map(storedMeeting);
     },
 
-    async listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<StoredMeeting>> {
+    async listMeetings(filter: MeetingFilter, limit: number, cursor: string | null): Promise<Page<ListedMeeting>> {
       let query = db
         .selectFrom("meetings")
-        .selectAll()
+        .select(["meeting_id", "title", "room_name", "scheduled_start", "scheduled_end", "summary"])
         .orderBy("scheduled_start", "desc")
         .orderBy("meeting_id", "desc")
         .limit(limit + 1);
@@ -125,7 +126,16 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
       const results = rows.slice(0, limit);
       const last = results.at(-1);
       return {
-        results: results.map(storedMeeting),
+        results: results.map((row) => ({
+          plan: {
+            meetingId: row.meeting_id,
+            title: row.title,
+            roomName: row.room_name,
+            scheduledStart: row.scheduled_start,
+            scheduledEnd: row.scheduled_end,
+          },
+          summary: row.summary === null ? null : (JSON.parse(row.summary) as RosterSummary),
+        })),
         cursor: rows.length > limit && last ? encodeCursor([last.scheduled_start, last.meeting_id]) : null,
       };
     },
@@ -138,8 +148,11 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
         for (let i = 0; i < results.length; i += INSERT_CHUNK / 2) {
           const values = results
             .slice(i, i + INSERT_CHUNK / 2)
-            .map(({ meetingId, result }) => sql`(${storable(meetingId)}, ${result.status}, ${JSON.stringify(result)})`);
-          await sql`update meetings set status = v.column2, result = v.column3, derived_at = ${derivedAt}
+            .map(
+              ({ meetingId, result }) =>
+                sql`(${storable(meetingId)}, ${result.status}, ${JSON.stringify(result)}, ${JSON.stringify(rosterSummary(result))})`,
+            );
+          await sql`update meetings set status = v.column2, result = v.column3, summary = v.column4, derived_at = ${derivedAt}
             from (values ${sql.join(values)}) as v where meetings.meeting_id = v.column1`.execute(trx);
         }
       });
