@@ -23,18 +23,22 @@ function rowOf(plan: MeetingPlan): Omit<Selectable<MeetingsTable>, "status" | "r
   };
 }
 
+/** A plan's own fields, from their columns: what a list shows without reading the roster. */
+type PlanFields = Pick<MeetingsTable, "meeting_id" | "title" | "room_name" | "scheduled_start" | "scheduled_end">;
+function planFieldsOf(row: PlanFields): ListedMeeting["plan"] {
+  return {
+    meetingId: row.meeting_id,
+    title: row.title,
+    roomName: row.room_name,
+    scheduledStart: row.scheduled_start,
+    scheduledEnd: row.scheduled_end,
+  };
+}
+
 function storedMeeting(row: Selectable<MeetingsTable>): StoredMeeting {
   const { expected, rules } = JSON.parse(row.plan) as PlanColumn;
   return {
-    plan: {
-      meetingId: row.meeting_id,
-      title: row.title,
-      roomName: row.room_name,
-      scheduledStart: row.scheduled_start,
-      scheduledEnd: row.scheduled_end,
-      expected,
-      rules,
-    },
+    plan: { ...planFieldsOf(row), expected, rules },
     result: row.result === null ? null : (JSON.parse(row.result) as MeetingResult),
   };
 }
@@ -127,13 +131,7 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
       const last = results.at(-1);
       return {
         results: results.map((row) => ({
-          plan: {
-            meetingId: row.meeting_id,
-            title: row.title,
-            roomName: row.room_name,
-            scheduledStart: row.scheduled_start,
-            scheduledEnd: row.scheduled_end,
-          },
+          plan: planFieldsOf(row),
           summary: row.summary === null ? null : (JSON.parse(row.summary) as RosterSummary),
         })),
         cursor: rows.length > limit && last ? encodeCursor([last.scheduled_start, last.meeting_id]) : null,
