@@ -38,7 +38,24 @@ export interface Config {
   streamMaxClients: number;
   /** The rules of a scheduled meeting that does not give its own (SPEC §9). */
   meetingRules: MeetingRules;
+  /** Deliveries to the endpoints users register (SPEC §10). */
+  outbound: OutboundConfig;
 }
+
+/** How ended sessions and meetings' attendance are pushed out (SPEC §10). */
+export interface OutboundConfig {
+  /** How long an ended session waits for its late events before it is final and sent. */
+  finalAfterSeconds: number;
+  /** Seconds before each try: the first is the first try's, and after the last a delivery is failed. */
+  retrySchedule: number[];
+  /** A try that has no answer within this is a failed try. */
+  timeoutSeconds: number;
+  /** Refuses endpoints on private, loopback and link-local addresses, when registered and when each is sent to. */
+  denyPrivateAddresses: boolean;
+}
+
+/** Immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h (SPEC §10). */
+export const DEFAULT_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18_000, 36_000, 36_000];
 
 /**
  * Where events and sessions are kept: a SQLite file (`:memory:` for none), or a PostgreSQL database, in a schema of its
@@ -187,6 +204,34 @@ export function loadConfig(flags: ConfigFlags = {}, env: Env = readEnvironment()
     requestTimeoutMs: integer("MEETMETER_REQUEST_TIMEOUT_MS", env.MEETMETER_REQUEST_TIMEOUT_MS, 10_000, 100, 600_000),
     streamMaxClients: integer("MEETMETER_STREAM_MAX_CLIENTS", env.MEETMETER_STREAM_MAX_CLIENTS, 100, 1, 10_000),
     meetingRules: loadMeetingRules(env),
+    outbound: loadOutboundConfig(env),
+  };
+}
+
+/** A list of seconds, whole or not: the retry schedule. */
+function seconds(name: string, value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parts = value.split(",").map((part) => part.trim());
+  if (!parts.every((part) => /^\d+(\.\d+)?$/.test(part) && Number(part) <= 86_400 * 7)) {
+    throw new ConfigError(`${name} must be a comma-separated list of seconds (each at most a week), got "${value}".`);
+  }
+  return parts.map(Number);
+}
+
+function flag(name: string, value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? "";
+  if (text === "" || text === "false" || text === "0" || text === "no") return false;
+  if (text === "true" || text === "1" || text === "yes") return true;
+  throw new ConfigError(`${name} must be true or false, got "${value}".`);
+}
+
+/** SPEC §10's settings, each overridden by its MEETMETER_ variable. */
+export function loadOutboundConfig(env: Env = readEnvironment()): OutboundConfig {
+  return {
+    finalAfterSeconds: integer("MEETMETER_FINAL_AFTER_SECONDS", env.MEETMETER_FINAL_AFTER_SECONDS, 120, 0, 86_400, "seconds"),
+    retrySchedule: seconds("MEETMETER_RETRY_SCHEDULE", env.MEETMETER_RETRY_SCHEDULE, DEFAULT_RETRY_SCHEDULE),
+    timeoutSeconds: integer("MEETMETER_DELIVERY_TIMEOUT_SECONDS", env.MEETMETER_DELIVERY_TIMEOUT_SECONDS, 15, 1, 600, "seconds"),
+    denyPrivateAddresses: flag("MEETMETER_DENY_PRIVATE_ENDPOINTS", env.MEETMETER_DENY_PRIVATE_ENDPOINTS),
   };
 }
 

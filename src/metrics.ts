@@ -11,6 +11,8 @@ const TOTAL_GAUGES = ["nodejs_active_handles_total", "nodejs_active_requests_tot
 export interface GaugeSources {
   spoolDepth: () => number;
   pendingCommits: () => number;
+  /** Deliveries in the outbox not yet delivered nor failed; read from the store, so shared by every process on it. */
+  outboxDepth?: () => Promise<number>;
 }
 
 export function createMetrics(sources: GaugeSources = { spoolDepth: () => 0, pendingCommits: () => 0 }) {
@@ -100,6 +102,22 @@ export function createMetrics(sources: GaugeSources = { spoolDepth: () => 0, pen
       registers: [registry],
       collect() {
         this.set(sources.pendingCommits());
+      },
+    }),
+    deliveries: new Counter({
+      name: "meetmeter_outbound_deliveries_total",
+      help: "Tries of outbound deliveries sent from this process, by outcome: delivered, retrying (to be tried again) or failed (the last try).",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
+    outboxDepth: new Gauge({
+      name: "meetmeter_outbox_depth",
+      help: "Outbound deliveries pending in the store's outbox (every process's).",
+      registers: [registry],
+      async collect() {
+        // A store that cannot be reached leaves the last figure: /metrics still answers.
+        const depth = await sources.outboxDepth?.().catch(() => null);
+        if (depth !== null && depth !== undefined) this.set(depth);
       },
     }),
   };

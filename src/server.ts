@@ -7,6 +7,7 @@ import { resolveApiToken } from "./api/api-token.js";
 import { requireToken } from "./api/auth.js";
 import { LiveFeed } from "./api/live-feed.js";
 import { meetingRoutes } from "./api/meeting-routes.js";
+import { outboundRoutes } from "./api/outbound-routes.js";
 import { ReadModel } from "./api/read-model.js";
 import { readRoutes } from "./api/read-routes.js";
 import type { Config } from "./config.js";
@@ -17,7 +18,9 @@ import { GroupCommitter } from "./ingest/group-commit.js";
 import { openSpool, spoolPathOf } from "./ingest/open-spool.js";
 import { createReceiver } from "./ingest/receive.js";
 import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-endpoint.js";
+import { ThrottledLog } from "./ingest/throttled-log.js";
 import { createMetrics } from "./metrics.js";
+import { OutboundLoop } from "./outbound/outbound.js";
 import { MeetingResults } from "./projection/meeting-results.js";
 import { ongoingPartitionKeys } from "./projection/projector.js";
 import { StoreAvailability } from "./store/availability.js";
@@ -48,6 +51,8 @@ export interface ServiceOptions {
   logger?: boolean;
   /** How often ongoing sessions' saved figures are brought up to now (the writer's default otherwise). */
   ongoingRefreshMs?: number;
+  /** false: nothing is announced or sent to endpoints (the outbox keeps what is due for a process that sends). */
+  outbound?: boolean;
 }
 
 /** What starting asks of a store whose schema is up to date: its warnings, and its newest sessions derived again. */
@@ -66,7 +71,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const migrated = options.store !== undefined;
   const availability = await StoreAvailability.migrate(store, { migrated, canWait: spoolPath !== null });
   const token = resolveApiToken(config);
-  const gauges = { spoolDepth: () => 0, pendingCommits: () => 0 };
+  const gauges = { spoolDepth: () => 0, pendingCommits: () => 0, outboxDepth: () => store.pendingDeliveries() };
   const metrics = createMetrics(gauges);
   // Webhook deliveries are answered ahead of the framework (see webhook-endpoint.ts); it is made once the store is open.
   let webhooks: WebhookEndpoint | null = null;
@@ -137,7 +142,23 @@ export async function createService(config: Config, options: ServiceOptions = {}
   await app.register(readRoutes, { store, readModel, live: feed.events, authorize, streamMaxClients, metrics });
   const results = new MeetingResults(store, config.meetingRules);
   await app.register(meetingRoutes, { store, results, readModel, rules: config.meetingRules, authorize });
+  // What became final is pushed to the endpoints users register; a store out of reach is said once a minute.
+  const outboundErrors = new ThrottledLog((_kind, repeated) => log.error({ repeated }, "outbound deliveries failed again"));
+  const outbound = new OutboundLoop(store, {
+    ...config.outbound,
+    rules: config.meetingRules,
+    onError: (error) => outboundErrors.note("round", () => log.error({ err: error }, "outbound deliveries failed")),
+    onOutcome: (outcome) => metrics.deliveries.inc({ outcome }),
+  });
+  await app.register(outboundRoutes, {
+    store,
+    denyPrivateAddresses: config.outbound.denyPrivateAddresses,
+    authorize,
+    onRetry: () => outbound.poke(),
+  });
   await app.register(dashboardPlugin);
+
+  if (options.outbound !== false) outbound.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -149,6 +170,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
       closing ??= (async () => {
         availability.stop();
         await app.close();
+        await outbound.close();
+        outboundErrors.flush();
         await committer.flushed();
         committer.close();
         try {

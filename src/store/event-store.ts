@@ -316,6 +316,135 @@ export interface Meetings {
   liveMeetingIds(now: string): Promise<string[]>;
 }
 
+/** An endpoint as listed: never with its secret (SPEC §10). */
+export interface Endpoint {
+  id: string;
+  url: string;
+  /** The payload types it takes; null for every type. */
+  types: string[] | null;
+  /** Only deliveries about rooms whose name begins so; null for every room. */
+  roomNamePrefix: string | null;
+  createdAt: string;
+}
+
+export interface EndpointWithSecret extends Endpoint {
+  secret: string;
+}
+
+/** One try of a delivery: when, the HTTP status answered (null for none), and why it failed. */
+export interface DeliveryAttempt {
+  at: string;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "failed";
+
+/** A delivery as the API lists it. */
+export interface Delivery {
+  id: string;
+  endpointId: string;
+  type: string;
+  subjectId: string;
+  roomName: string | null;
+  createdAt: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  nextAttemptAt: string | null;
+}
+
+/** A delivery a sender holds until `lockedUntil`: with its payload, and where and how it goes. */
+export interface DueDelivery extends Delivery {
+  payload: string;
+  url: string;
+  secret: string;
+  scheduleFrom: number;
+  lockedUntil: string;
+}
+
+/** A delivery about to be put in the outbox. */
+export interface NewDelivery {
+  id: string;
+  endpointId: string;
+  type: string;
+  subjectId: string;
+  roomName: string | null;
+  payload: string;
+  createdAt: string;
+}
+
+/**
+ * Something that may be announced to the endpoints: a final session or a meeting's attendance. Its deliveries are
+ * written with the record that it was announced, in one transaction, so that it is announced once and never lost.
+ */
+export interface Announcement {
+  kind: "session" | "meeting";
+  subjectId: string;
+  /** What was announced: a meeting whose result has another fingerprint is announced again. */
+  fingerprint: string;
+  /** The version of the result looked at: a meeting is looked at again only once it has another. */
+  seen: string | null;
+  /** The deliveries when announced for the first time. */
+  first: NewDelivery[];
+  /** The deliveries when announced before with another fingerprint. */
+  changed: NewDelivery[];
+}
+
+/** What a try came to: delivered, pending again at `nextAttemptAt`, or failed. */
+export interface TriedDelivery {
+  id: string;
+  /** The lock it was taken with: a sender whose lock was lost records nothing. */
+  lockedUntil: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  nextAttemptAt: string | null;
+}
+
+export interface DeliveryFilter {
+  status: DeliveryStatus | null;
+  endpointId: string | null;
+}
+
+/** A session saved ended and not yet announced. */
+export interface EndedSession {
+  summary: SavedSummary;
+  meetingId: string | null;
+}
+
+/** Endpoints, what has been announced to them, and the outbox of deliveries (SPEC §10). */
+export interface Outbox {
+  addEndpoint(endpoint: EndpointWithSecret): Promise<void>;
+  listEndpoints(): Promise<Endpoint[]>;
+  /** With their secrets: what announcing reads. */
+  endpointsWithSecrets(): Promise<EndpointWithSecret[]>;
+  /** Forgets the endpoint; its pending deliveries fail. False when there was none. */
+  deleteEndpoint(id: string, now: string): Promise<boolean>;
+  /** Sessions started since `since` and saved ended that were not announced, by id after `after`, at most `limit`. */
+  endedSessions(since: string, after: string, limit: number): Promise<EndedSession[]>;
+  /**
+   * Meetings that may be announced: held or a no-show, scheduled to end by `endedBy`, every session of theirs
+   * announced, and their result not looked at since it was last derived.
+   */
+  meetingsToAnnounce(endedBy: string, limit: number): Promise<Array<{ meetingId: string; derivedAt: string }>>;
+  /** Records each as announced and writes its deliveries, in one transaction; answers how many deliveries were written. */
+  announce(announcements: readonly Announcement[]): Promise<number>;
+  /** Takes up to `limit` deliveries due by `now` that no sender holds, holding them until `lockedUntil`. */
+  claimDue(now: string, lockedUntil: string, limit: number): Promise<DueDelivery[]>;
+  /** Records what each try came to, in one transaction. */
+  recordTries(tries: readonly TriedDelivery[]): Promise<void>;
+  listDeliveries(filter: DeliveryFilter, limit: number, cursor: string | null): Promise<Page<Delivery>>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  /** Sends one delivery again from now, whatever came of it; false when there is none, or its endpoint is gone. */
+  retryDelivery(id: string, now: string): Promise<boolean>;
+  /** Sends again every failed delivery created at or after `since`; answers how many. */
+  retryFailedSince(since: string, now: string): Promise<number>;
+  /** Deliveries pending: the outbox's depth. */
+  pendingDeliveries(): Promise<number>;
+  /** When the earliest pending delivery that no sender holds at `now` is due; null when none is. */
+  nextDue(now: string): Promise<string | null>;
+}
+
 /** Every role at once, as both stores implement them: each consumer asks only for the roles it uses. */
 export interface EventStore
   extends StoreAdmin,
@@ -325,4 +454,5 @@ export interface EventStore
     QuarantineLog,
     SessionWrites,
     SessionQueries,
-    Meetings {}
+    Meetings,
+    Outbox {}

@@ -202,5 +202,46 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
         }
       },
     },
+    "0011_outbox": {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable("endpoints")
+          .addColumn("id", "text", (c) => c.primaryKey())
+          .addColumn("url", "text", (c) => c.notNull())
+          .addColumn("secret", "text", (c) => c.notNull())
+          .addColumn("types", "text")
+          .addColumn("room_name_prefix", "text")
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable("announced")
+          .addColumn("kind", "text", (c) => c.notNull())
+          .addColumn("subject_id", "text", (c) => c.notNull())
+          .addColumn("fingerprint", "text", (c) => c.notNull())
+          .addColumn("seen", "text")
+          .addPrimaryKeyConstraint("announced_pk", ["kind", "subject_id"])
+          .execute();
+        await db.schema
+          .createTable("deliveries")
+          .addColumn("seq", dialect.seqColumn.type, dialect.seqColumn.define)
+          .addColumn("id", "text", (c) => c.notNull().unique())
+          .addColumn("endpoint_id", "text", (c) => c.notNull())
+          .addColumn("type", "text", (c) => c.notNull())
+          .addColumn("subject_id", "text", (c) => c.notNull())
+          .addColumn("room_name", "text")
+          .addColumn("payload", "text", (c) => c.notNull())
+          .addColumn("created_at", "text", (c) => c.notNull())
+          .addColumn("status", "text", (c) => c.notNull())
+          .addColumn("attempts", "text", (c) => c.notNull())
+          .addColumn("attempt_count", "integer", (c) => c.notNull())
+          .addColumn("schedule_from", "integer", (c) => c.notNull())
+          .addColumn("next_attempt_at", "text")
+          .addColumn("locked_until", "text")
+          .execute();
+        await db.schema.createIndex("deliveries_due").on("deliveries").columns(["status", "next_attempt_at"]).execute();
+        await db.schema.createIndex("deliveries_endpoint").on("deliveries").columns(["endpoint_id", "seq"]).execute();
+        await db.schema.createIndex("deliveries_created").on("deliveries").columns(["created_at"]).execute();
+      },
+    },
   };
 }

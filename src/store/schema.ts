@@ -88,6 +88,51 @@ export interface MeetingPeopleTable {
   meeting_id: string;
 }
 
+/** An endpoint deliveries go to (SPEC §10). `types`: a JSON array of payload types, null for all of them. */
+export interface EndpointsTable {
+  id: string;
+  url: string;
+  /** `whsec_<base64>`: what signs its deliveries; no read of the endpoint list returns it. */
+  secret: string;
+  types: string | null;
+  room_name_prefix: string | null;
+  created_at: string;
+}
+
+/**
+ * What has been announced to the endpoints, once each: a session (`kind` "session") when it became final, a meeting's
+ * attendance as last sent (`fingerprint`, a hash of the result) and the result version last looked at (`seen`).
+ */
+export interface AnnouncedTable {
+  kind: string;
+  subject_id: string;
+  fingerprint: string;
+  seen: string | null;
+}
+
+/**
+ * The outbox: one row per payload and endpoint, written in the transaction that announces what caused it. `attempts`
+ * is a JSON array of every try; a pending delivery is due at `next_attempt_at`, and held by a sender until
+ * `locked_until`.
+ */
+export interface DeliveriesTable {
+  seq: Generated<number>;
+  id: string;
+  endpoint_id: string;
+  type: string;
+  subject_id: string;
+  room_name: string | null;
+  payload: string;
+  created_at: string;
+  status: string;
+  attempts: string;
+  attempt_count: number;
+  /** The try the retry schedule counts from: 0, or how many tries there were when it was last sent again by hand. */
+  schedule_from: number;
+  next_attempt_at: string | null;
+  locked_until: string | null;
+}
+
 export interface Database {
   events: EventsTable;
   quarantine: QuarantineTable;
@@ -96,4 +141,7 @@ export interface Database {
   derived_partitions: DerivedPartitionsTable;
   meetings: MeetingsTable;
   meeting_people: MeetingPeopleTable;
+  endpoints: EndpointsTable;
+  announced: AnnouncedTable;
+  deliveries: DeliveriesTable;
 }

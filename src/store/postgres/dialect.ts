@@ -6,6 +6,7 @@ export const postgresDialect: SqlDialect = {
   kind: "postgres",
   bytesType: "bytea",
   seqColumn: { type: "bigserial", define: (column) => column.primaryKey() },
+  skipLocked: true,
   bodyText: sql<string>`convert_from(body, 'UTF8')`,
   // One parameter: an array.
   idAmong: (ids) => sql<SqlBool>`id = any(${[...ids]}::text[])`,

@@ -14,6 +14,8 @@ export interface SqlDialect {
     type: "integer" | "bigserial";
     define: (column: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
   };
+  /** Whether a claiming read can pass over rows another transaction holds (`for update skip locked`). */
+  readonly skipLocked: boolean;
   /** An event's body as text. */
   readonly bodyText: RawBuilder<string>;
   /** `id` is among these ids: one parameter however many there are. */

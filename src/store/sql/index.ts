@@ -11,6 +11,7 @@ import type { SqlDialect } from "./dialect.js";
 import { sqlEventLog } from "./event-log.js";
 import { sqlEventReads } from "./event-reads.js";
 import { sqlMeetings } from "./meetings.js";
+import { sqlOutbox } from "./outbox.js";
 import { sqlQuarantine } from "./quarantine.js";
 import { sqlSessionQueries } from "./session-queries.js";
 import { sqlSessionWrites } from "./sessions.js";
@@ -30,5 +31,6 @@ export function sqlEventStore(dialect: SqlDialect, db: Kysely<Database>, options
     ...sqlSessionWrites(db, dialect, options.prepared),
     ...sqlSessionQueries(db),
     ...sqlMeetings(db),
+    ...sqlOutbox(db, dialect),
   };
 }

@@ -6,6 +6,7 @@ export const sqliteDialect: SqlDialect = {
   kind: "sqlite",
   bytesType: "blob",
   seqColumn: { type: "integer", define: (column) => column.primaryKey().autoIncrement() },
+  skipLocked: false,
   bodyText: sql<string>`cast(body as text)`,
   // One parameter: a JSON array.
   idAmong: (ids) => sql<SqlBool>`id in (select value from json_each(${JSON.stringify(ids)}))`,

@@ -1,0 +1,115 @@
+/**
+ * Finds what is final and writes its deliveries to the outbox (SPEC §10): a session once it has ended and its late
+ * events have had `finalAfterSeconds` to arrive (`session.ended`), and a meeting's attendance once it is held or a
+ * no-show, past its scheduled end by as long, with every session of it final (`meeting.attendance`; again as
+ * `meeting.attendance.updated` when its result changes later). Each is recorded as announced in the transaction that
+ * writes its deliveries (Outbox.announce), so several processes announcing at once announce each thing once.
+ */
+import { randomUUID } from "node:crypto";
+import type { MeetingRules } from "../attendance/roster.js";
+import type { SessionDetail } from "../attendance/types.js";
+import { meetingAnswer } from "../projection/meeting-results.js";
+import type { Announcement, Endpoint, Meetings, NewDelivery, Outbox, SavedSummary, SessionQueries } from "../store/event-store.js";
+import { accepts } from "./endpoint-rules.js";
+import { fingerprintOf, payloadText, sessionEndedData, type PayloadType } from "./payloads.js";
+
+/** Ended sessions looked at per read. */
+const PAGE = 500;
+
+/**
+ * Sessions that started longer ago than this when they became final are not announced: history imported or rebuilt
+ * is not sent to endpoints registered since, and the sessions looked at stay few.
+ */
+const SESSION_WINDOW_MS = 7 * 86_400_000;
+
+export interface AnnouncerSettings {
+  finalAfterSeconds: number;
+  /** The service's meeting rules, for what a plan does not say itself. */
+  rules: MeetingRules;
+}
+
+/** A delivery id: what its `webhook-id` is, the same on every try. */
+function deliveryId(): string {
+  return `msg_${randomUUID().replaceAll("-", "")}`;
+}
+
+/** When a session's late events have had their time: from the latest of its end, its reported end and its last event. */
+function finalAt(summary: SavedSummary, finalAfterMs: number): number {
+  const times = [summary.endedAt, summary.reportedEndedAt, summary.lastEventAt].flatMap((t) => (t ? [Date.parse(t)] : []));
+  return Math.max(...times, Date.parse(summary.startedAt)) + finalAfterMs;
+}
+
+export class Announcer {
+  constructor(
+    private readonly store: Outbox & Pick<SessionQueries, "getSession"> & Pick<Meetings, "getMeetings">,
+    private readonly settings: AnnouncerSettings,
+  ) {}
+
+  /** Announces what is final by `now`; answers how many deliveries were written. */
+  async run(now: number): Promise<number> {
+    const createdAt = new Date(now).toISOString();
+    // An endpoint takes what becomes final after it was registered.
+    const endpoints = (await this.store.listEndpoints()).filter((e) => e.createdAt <= createdAt);
+    return (await this.announceSessions(endpoints, now)) + (await this.announceMeetings(endpoints, now));
+  }
+
+  private deliveries(endpoints: readonly Endpoint[], type: PayloadType, subjectId: string, roomName: string | null, data: unknown, createdAt: string): NewDelivery[] {
+    const payload = payloadText(type, createdAt, data);
+    return endpoints
+      .filter((endpoint) => accepts(endpoint, type, roomName))
+      .map((endpoint) => ({ id: deliveryId(), endpointId: endpoint.id, type, subjectId, roomName, payload, createdAt }));
+  }
+
+  private async announceSessions(endpoints: readonly Endpoint[], now: number): Promise<number> {
+    const createdAt = new Date(now).toISOString();
+    const since = new Date(now - SESSION_WINDOW_MS).toISOString();
+    const finalAfterMs = this.settings.finalAfterSeconds * 1000;
+    let written = 0;
+    let after = "";
+    for (;;) {
+      const ended = await this.store.endedSessions(since, after, PAGE);
+      const announcements: Announcement[] = [];
+      for (const { summary } of ended) {
+        if (finalAt(summary, finalAfterMs) > now) continue;
+        const takers = endpoints.filter((endpoint) => accepts(endpoint, "session.ended", summary.roomName));
+        // Its detail is read only when an endpoint takes it.
+        const stored = takers.length > 0 ? await this.store.getSession(summary.id) : null;
+        const first = stored
+          ? this.deliveries(takers, "session.ended", summary.id, summary.roomName, sessionEndedData(JSON.parse(stored.detailJson) as SessionDetail), createdAt)
+          : [];
+        announcements.push({ kind: "session", subjectId: summary.id, fingerprint: "", seen: null, first, changed: [] });
+      }
+      written += await this.store.announce(announcements);
+      if (ended.length < PAGE) return written;
+      after = ended.at(-1)!.summary.id;
+    }
+  }
+
+  private async announceMeetings(endpoints: readonly Endpoint[], now: number): Promise<number> {
+    const createdAt = new Date(now).toISOString();
+    const endedBy = new Date(now - this.settings.finalAfterSeconds * 1000).toISOString();
+    let written = 0;
+    for (;;) {
+      const found = await this.store.meetingsToAnnounce(endedBy, PAGE);
+      const seen = new Map(found.map(({ meetingId, derivedAt }) => [meetingId, derivedAt]));
+      const meetings = await this.store.getMeetings([...seen.keys()]);
+      const announcements: Announcement[] = meetings.flatMap(({ plan, result }) => {
+        if (result === null) return [];
+        const data = meetingAnswer({ plan, result }, this.settings.rules);
+        const { meetingId, roomName } = plan;
+        return [
+          {
+            kind: "meeting" as const,
+            subjectId: meetingId,
+            fingerprint: fingerprintOf(data),
+            seen: seen.get(meetingId)!,
+            first: this.deliveries(endpoints, "meeting.attendance", meetingId, roomName, data, createdAt),
+            changed: this.deliveries(endpoints, "meeting.attendance.updated", meetingId, roomName, data, createdAt),
+          },
+        ];
+      });
+      written += await this.store.announce(announcements);
+      if (found.length < PAGE || announcements.length === 0) return written;
+    }
+  }
+}
