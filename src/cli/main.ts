@@ -21,6 +21,7 @@ const commands = await Promise.all([
   import("./report.js"),
   import("./import-export.js"),
   import("./meetings.js"),
+  import("./deliveries.js"),
   import("./signature.js"),
   import("./link.js"),
   import("./metadata.js"),

@@ -1,7 +1,8 @@
 /**
- * `meetmeter signature sign|verify`: compute or check a `Whereby-Signature` for a body file. When a signature does
- * not match, the diagnosis shows what would have matched, since the usual causes (a re-serialised body, a trailing
- * newline, a clock off by minutes) are invisible in the bytes.
+ * `meetmeter signature sign|verify`: compute or check a `Whereby-Signature` for a body file, or with `--scheme
+ * standard` the Standard Webhooks headers that meetmeter's own deliveries carry (SPEC §10). When a Whereby signature
+ * does not match, the diagnosis shows what would have matched, since the usual causes (a re-serialised body, a
+ * trailing newline, a clock off by minutes) are invisible in the bytes.
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -15,15 +16,18 @@ import {
   verifyWherebySignature,
 } from "../whereby/signature.js";
 import { WebhookError } from "../whereby/webhook-error.js";
+import { standardSign, standardVerify, type StandardFlags } from "./standard-signature.js";
 
-interface SignFlags {
+interface SignFlags extends StandardFlags {
   secret?: string;
   timestamp?: number;
+  scheme: "whereby" | "standard";
 }
 
-interface VerifyFlags {
+interface VerifyFlags extends StandardFlags {
   secret?: string;
-  header: string;
+  header?: string;
+  scheme: "whereby" | "standard";
   tolerance?: number;
   now?: number;
 }
@@ -174,20 +178,31 @@ function diagnose(error: WebhookError, header: string, body: Buffer, secrets: st
   return [...lines, ...hints.map((hint) => `  hint: ${hint}`)];
 }
 
+function scheme(value: string): "whereby" | "standard" {
+  if (value !== "whereby" && value !== "standard") throw new ConfigError(`--scheme must be whereby or standard, got "${value}".`);
+  return value;
+}
+
 function verifyCommand(file: string, flags: VerifyFlags): void {
   const body = readBody(file);
-  const secrets = secretsFrom(flags.secret);
   const tolerance = toleranceFrom(flags.tolerance);
   const now = flags.now ?? Math.floor(Date.now() / 1000);
+  if (flags.scheme === "standard") {
+    process.exitCode = standardVerify(body, flags, tolerance, now);
+    return;
+  }
+  if (flags.header === undefined) throw new ConfigError("--header is needed to check a Whereby-Signature.");
+  const header = flags.header;
+  const secrets = secretsFrom(flags.secret);
   try {
-    const verdict = verifyWherebySignature({ header: flags.header, body, secrets, toleranceSeconds: tolerance, now });
+    const verdict = verifyWherebySignature({ header, body, secrets, toleranceSeconds: tolerance, now });
     const { timestamp } = verdict;
     const form = verdict.signed === "raw" ? "the raw bytes" : "the compact JSON form of the body";
     console.log(`valid: a v1 matches ${form}; ${describeSkew(timestamp, now, tolerance)}`);
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;
     console.log(`invalid: ${error.code}: ${error.message}`);
-    console.log(diagnose(error, flags.header, body, secrets, tolerance, now).join("\n"));
+    console.log(diagnose(error, header, body, secrets, tolerance, now).join("\n"));
     process.exitCode = 1;
   }
 }
@@ -208,8 +223,11 @@ export function register(program: Command): void {
     .argument("<body-file>", "the request body, byte for byte (- for standard input)")
     .option("--secret <secret>", "the webhook secret (WHEREBY_WEBHOOK_SECRET; the first one is used)")
     .option("--timestamp <unix-seconds>", "sign as of this time instead of now", wholeSeconds("--timestamp"))
+    .option("--scheme <scheme>", "whereby (Whereby-Signature) or standard (webhook-* headers of meetmeter's deliveries)", scheme, "whereby")
+    .option("--id <webhook-id>", "standard: the message id to sign (a new one by default)")
     .action((file: string, flags: SignFlags) => {
       const body = readBody(file);
+      if (flags.scheme === "standard") return standardSign(body, flags, flags.timestamp ?? Math.floor(Date.now() / 1000));
       const [secret = ""] = secretsFrom(flags.secret);
       console.log(signWherebyPayload({ body, secret, timestamp: flags.timestamp }));
     });
@@ -217,8 +235,12 @@ export function register(program: Command): void {
     .command("verify")
     .description("check a Whereby-Signature against a body file, and say why it does not match")
     .argument("<body-file>", "the request body, byte for byte (- for standard input)")
-    .requiredOption("--header <value>", "the Whereby-Signature header as received")
-    .option("--secret <secrets>", "webhook secret(s), comma-separated (WHEREBY_WEBHOOK_SECRET)")
+    .option("--header <value>", "the Whereby-Signature header as received")
+    .option("--secret <secrets>", "webhook secret(s), comma-separated (WHEREBY_WEBHOOK_SECRET); standard: the endpoint's whsec_ secret")
+    .option("--scheme <scheme>", "whereby (Whereby-Signature) or standard (webhook-* headers of meetmeter's deliveries)", scheme, "whereby")
+    .option("--id <webhook-id>", "standard: the webhook-id header as received")
+    .option("--webhook-timestamp <unix-seconds>", "standard: the webhook-timestamp header as received")
+    .option("--signature <value>", "standard: the webhook-signature header as received")
     .option("--tolerance <seconds>", "how far t may be from now (WEBHOOK_TOLERANCE_SECONDS, default 300)", wholeSeconds("--tolerance"))
     .option("--now <unix-seconds>", "check as of this time instead of now, e.g. when the request was captured", wholeSeconds("--now"))
     .action(verifyCommand);
