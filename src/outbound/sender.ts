@@ -46,8 +46,9 @@ export class Sender {
     let tried = 0;
     for (;;) {
       const at = now();
-      // Held well past the timeout: a delivery is never sent by two processes at once.
-      const lockedUntil = new Date(at + (this.settings.timeoutSeconds + 45) * 1000).toISOString();
+      // Held for twice the timeout and more: a batch's tries all end within one timeout, and then are recorded, so a
+      // delivery is never sent by two processes at once. One held by a process that died waits this long.
+      const lockedUntil = new Date(at + (2 * this.settings.timeoutSeconds + 15) * 1000).toISOString();
       const due = await this.store.claimDue(new Date(at).toISOString(), lockedUntil, BATCH);
       const tries = await Promise.all(due.map((delivery) => this.send(delivery, now)));
       await this.store.recordTries(tries);
