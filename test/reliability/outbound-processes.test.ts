@@ -151,7 +151,7 @@ describe.each(STORE_KINDS)("outbound deliveries across processes on %s", (kind) 
   });
 });
 
-describe.runIf(postgresAvailable || process.env.CI === "true")("two serve processes on one PostgreSQL", () => {
+describe.runIf(postgresAvailable)("two serve processes on one PostgreSQL", () => {
   const cleanups: (() => Promise<unknown>)[] = [];
   afterAll(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
