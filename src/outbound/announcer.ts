@@ -2,25 +2,27 @@
  * Finds what is final and writes its deliveries to the outbox (SPEC §10): a session once it has ended and its late
  * events have had `finalAfterSeconds` to arrive (`session.ended`), and a meeting's attendance once it is held or a
  * no-show, past its scheduled end by as long, with every session of it final (`meeting.attendance`; again as
- * `meeting.attendance.updated` when its result changes later). Each is recorded as announced in the transaction that
- * writes its deliveries (Outbox.announce), so several processes announcing at once announce each thing once.
+ * `meeting.attendance.updated` when its result changes later). What is due is found through what the store keeps as
+ * it saves sessions and results (SessionFinalsTable, MeetingsTable.announce_pending), never by reading every session.
+ * Each is recorded as announced in the transaction that writes its deliveries (Outbox.announce), so several processes
+ * announcing at once announce each thing once.
  */
 import { randomUUID } from "node:crypto";
 import type { MeetingRules } from "../attendance/roster.js";
 import type { SessionDetail } from "../attendance/types.js";
 import { meetingAnswer } from "../projection/meeting-results.js";
-import type { Announcement, Endpoint, Meetings, NewDelivery, Outbox, SavedSummary, SessionQueries } from "../store/event-store.js";
+import type { Announcement, Endpoint, Meetings, NewDelivery, Outbox, SessionQueries } from "../store/event-store.js";
 import { accepts } from "./endpoint-rules.js";
 import { fingerprintOf, payloadText, sessionEndedData, type PayloadType } from "./payloads.js";
 
-/** Ended sessions looked at per read. */
+/** Sessions or meetings looked at per read. */
 const PAGE = 500;
 
 /**
- * Sessions that started longer ago than this when they became final are not announced: history imported or rebuilt
- * is not sent to endpoints registered since, and the sessions looked at stay few.
+ * A session that ended longer ago than this when it is saved (history imported, or a store rebuilt) is recorded as
+ * announced without being sent: endpoints hear of what happens, not of the past.
  */
-const SESSION_WINDOW_MS = 7 * 86_400_000;
+const HISTORY_MS = 7 * 86_400_000;
 
 export interface AnnouncerSettings {
   finalAfterSeconds: number;
@@ -31,12 +33,6 @@ export interface AnnouncerSettings {
 /** A delivery id: what its `webhook-id` is, the same on every try. */
 function deliveryId(): string {
   return `msg_${randomUUID().replaceAll("-", "")}`;
-}
-
-/** When a session's late events have had their time: from the latest of its end, its reported end and its last event. */
-function finalAt(summary: SavedSummary, finalAfterMs: number): number {
-  const times = [summary.endedAt, summary.reportedEndedAt, summary.lastEventAt].flatMap((t) => (t ? [Date.parse(t)] : []));
-  return Math.max(...times, Date.parse(summary.startedAt)) + finalAfterMs;
 }
 
 export class Announcer {
@@ -62,26 +58,26 @@ export class Announcer {
 
   private async announceSessions(endpoints: readonly Endpoint[], now: number): Promise<number> {
     const createdAt = new Date(now).toISOString();
-    const since = new Date(now - SESSION_WINDOW_MS).toISOString();
-    const finalAfterMs = this.settings.finalAfterSeconds * 1000;
+    const endedBy = new Date(now - this.settings.finalAfterSeconds * 1000).toISOString();
+    const history = new Date(now - HISTORY_MS).toISOString();
     let written = 0;
-    let after = "";
     for (;;) {
-      const ended = await this.store.endedSessions(since, after, PAGE);
+      const due = await this.store.dueSessions(endedBy, PAGE);
       const announcements: Announcement[] = [];
-      for (const { summary } of ended) {
-        if (finalAt(summary, finalAfterMs) > now) continue;
-        const takers = endpoints.filter((endpoint) => accepts(endpoint, "session.ended", summary.roomName));
-        // Its detail is read only when an endpoint takes it.
-        const stored = takers.length > 0 ? await this.store.getSession(summary.id) : null;
-        const first = stored
-          ? this.deliveries(takers, "session.ended", summary.id, summary.roomName, sessionEndedData(JSON.parse(stored.detailJson) as SessionDetail), createdAt)
-          : [];
-        announcements.push({ kind: "session", subjectId: summary.id, fingerprint: "", seen: null, first, changed: [] });
+      for (const { sessionId, endsAt } of due) {
+        const stored = endsAt < history ? null : await this.store.getSession(sessionId);
+        // Ongoing again: a later save made it so, and it is due only once it ends again.
+        if (stored?.summary.ongoing) continue;
+        const { roomName } = stored?.summary ?? { roomName: null };
+        const takers = stored ? endpoints.filter((endpoint) => accepts(endpoint, "session.ended", roomName)) : [];
+        const first =
+          stored && takers.length > 0
+            ? this.deliveries(takers, "session.ended", sessionId, roomName, sessionEndedData(JSON.parse(stored.detailJson) as SessionDetail), createdAt)
+            : [];
+        announcements.push({ kind: "session", subjectId: sessionId, fingerprint: "", version: null, first, changed: [] });
       }
       written += await this.store.announce(announcements);
-      if (ended.length < PAGE) return written;
-      after = ended.at(-1)!.summary.id;
+      if (due.length < PAGE || announcements.length === 0) return written;
     }
   }
 
@@ -102,7 +98,7 @@ export class Announcer {
             kind: "meeting" as const,
             subjectId: meetingId,
             fingerprint: fingerprintOf(data),
-            seen: seen.get(meetingId)!,
+            version: seen.get(meetingId)!,
             first: this.deliveries(endpoints, "meeting.attendance", meetingId, roomName, data, createdAt),
             changed: this.deliveries(endpoints, "meeting.attendance.updated", meetingId, roomName, data, createdAt),
           },

@@ -383,8 +383,8 @@ export interface Announcement {
   subjectId: string;
   /** What was announced: a meeting whose result has another fingerprint is announced again. */
   fingerprint: string;
-  /** The version of the result looked at: a meeting is looked at again only once it has another. */
-  seen: string | null;
+  /** A meeting's result as looked at (its derivedAt): once announced, it is looked at again only when derived anew. */
+  version: string | null;
   /** The deliveries when announced for the first time. */
   first: NewDelivery[];
   /** The deliveries when announced before with another fingerprint. */
@@ -406,12 +406,6 @@ export interface DeliveryFilter {
   endpointId: string | null;
 }
 
-/** A session saved ended and not yet announced. */
-export interface EndedSession {
-  summary: SavedSummary;
-  meetingId: string | null;
-}
-
 /** Endpoints, what has been announced to them, and the outbox of deliveries (SPEC §10). */
 export interface Outbox {
   addEndpoint(endpoint: EndpointWithSecret): Promise<void>;
@@ -420,14 +414,20 @@ export interface Outbox {
   endpointsWithSecrets(): Promise<EndpointWithSecret[]>;
   /** Forgets the endpoint; its pending deliveries fail. False when there was none. */
   deleteEndpoint(id: string, now: string): Promise<boolean>;
-  /** Sessions started since `since` and saved ended that were not announced, by id after `after`, at most `limit`. */
-  endedSessions(since: string, after: string, limit: number): Promise<EndedSession[]>;
   /**
-   * Meetings that may be announced: held or a no-show, scheduled to end by `endedBy`, every session of theirs
-   * announced, and their result not looked at since it was last derived.
+   * Sessions saved ended and not announced whose late events have had their time by `endedBy` (see
+   * SessionsTable.ends_at): the earliest first, at most `limit`, each with that time.
+   */
+  dueSessions(endedBy: string, limit: number): Promise<Array<{ sessionId: string; endsAt: string }>>;
+  /**
+   * Meetings that may be announced: a result saved since they were last announced, held or a no-show, scheduled to
+   * end by `endedBy`, and every session of theirs announced.
    */
   meetingsToAnnounce(endedBy: string, limit: number): Promise<Array<{ meetingId: string; derivedAt: string }>>;
-  /** Records each as announced and writes its deliveries, in one transaction; answers how many deliveries were written. */
+  /**
+   * Records each as announced and writes its deliveries, in one transaction; answers how many deliveries were written.
+   * Each decides by what is there when it runs, so that of several processes announcing one thing, one does.
+   */
   announce(announcements: readonly Announcement[]): Promise<number>;
   /** Takes up to `limit` deliveries due by `now` that no sender holds, holding them until `lockedUntil`. */
   claimDue(now: string, lockedUntil: string, limit: number): Promise<DueDelivery[]>;

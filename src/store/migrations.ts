@@ -218,9 +218,20 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
           .addColumn("kind", "text", (c) => c.notNull())
           .addColumn("subject_id", "text", (c) => c.notNull())
           .addColumn("fingerprint", "text", (c) => c.notNull())
-          .addColumn("seen", "text")
           .addPrimaryKeyConstraint("announced_pk", ["kind", "subject_id"])
           .execute();
+        // What is to be announced is found by these, never by reading every session or meeting. Sessions and meetings
+        // kept before are history: they are not announced.
+        await db.schema.alterTable("sessions").addColumn("ends_at", "text").execute();
+        await db.schema
+          .createTable("session_finals")
+          .addColumn("session_id", "text", (c) => c.primaryKey())
+          .addColumn("ends_at", "text")
+          .addColumn("announced", "integer", (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex("session_finals_due").on("session_finals").columns(["announced", "ends_at"]).execute();
+        await db.schema.alterTable("meetings").addColumn("announce_pending", "integer", (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.createIndex("meetings_announce").on("meetings").columns(["announce_pending", "scheduled_end"]).execute();
         await db.schema
           .createTable("deliveries")
           .addColumn("seq", dialect.seqColumn.type, dialect.seqColumn.define)

@@ -42,6 +42,11 @@ export interface SessionsTable {
   event_ids: string | null;
   /** Whereby's meetingId: what joins the session to a scheduled meeting (SPEC §9). */
   meeting_id: string | null;
+  /**
+   * When an ended session's late events begin to have had their time: the latest of its end, its reported end and its
+   * last event. Null while it is ongoing (and for rows saved before it was kept).
+   */
+  ends_at: string | null;
 }
 
 /** Who attended which session: what /api/people reads and what counts unique participants per room. */
@@ -80,6 +85,8 @@ export interface MeetingsTable {
   /** The result as the list shows it (RosterSummary), JSON. */
   summary: string | null;
   derived_at: string | null;
+  /** 1 once a result is saved that the endpoints have not been told of; 0 once they have (SPEC §10). */
+  announce_pending: ColumnType<number, number | undefined, number>;
 }
 
 /** One expected person of one scheduled meeting. */
@@ -99,15 +106,21 @@ export interface EndpointsTable {
   created_at: string;
 }
 
-/**
- * What has been announced to the endpoints, once each: a session (`kind` "session") when it became final, a meeting's
- * attendance as last sent (`fingerprint`, a hash of the result) and the result version last looked at (`seen`).
- */
+/** A meeting's attendance as last announced to the endpoints: `fingerprint` is a hash of what was sent. */
 export interface AnnouncedTable {
   kind: string;
   subject_id: string;
   fingerprint: string;
-  seen: string | null;
+}
+
+/**
+ * Every session saved ended, written in the transaction that saves it: when its late events have had their time
+ * from (`ends_at`, null while it is ongoing again), and whether the endpoints were told it ended (`announced`).
+ */
+export interface SessionFinalsTable {
+  session_id: string;
+  ends_at: string | null;
+  announced: number;
 }
 
 /**
@@ -143,5 +156,6 @@ export interface Database {
   meeting_people: MeetingPeopleTable;
   endpoints: EndpointsTable;
   announced: AnnouncedTable;
+  session_finals: SessionFinalsTable;
   deliveries: DeliveriesTable;
 }

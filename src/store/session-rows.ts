@@ -4,7 +4,7 @@
  * strings and numbers, cheap to copy, rather than every session's object tree.
  */
 import { runningFiguresOf } from "../attendance/running-figures.js";
-import type { SessionSummary } from "../attendance/types.js";
+import type { SessionDetail, SessionSummary } from "../attendance/types.js";
 import type { DerivedPartition, PartitionVersion, SavedSummary } from "./event-store.js";
 import type { SessionPeopleTable, SessionsTable } from "./schema.js";
 import type { Selectable } from "kysely";
@@ -37,6 +37,12 @@ export function summaryOf(s: SessionSummary): SessionSummary {
   };
 }
 
+/** When an ended session's late events begin to have had their time (see SessionsTable.ends_at). */
+function endsAt(s: SessionDetail): string {
+  // All three are ISO 8601 UTC with milliseconds, so the latest sorts last as text.
+  return [s.startedAt, s.endedAt, s.reportedEndedAt, s.lastEventAt].reduce<string>((a, b) => (b !== null && b > a ? b : a), s.startedAt);
+}
+
 export function toSessionRows(partitions: readonly DerivedPartition[]): SessionRows {
   const rows: SessionRows = { partitions: [], sessions: [], people: [] };
   for (const { partitionKey, throughSeq, events, sessions, eventIds } of partitions) {
@@ -60,6 +66,7 @@ export function toSessionRows(partitions: readonly DerivedPartition[]): SessionR
         detail: JSON.stringify(s),
         event_ids: ids === undefined ? null : JSON.stringify(ids),
         meeting_id: s.meetingId,
+        ends_at: ongoing ? null : endsAt(s),
       });
       for (const person of s.participants) {
         rows.people.push({

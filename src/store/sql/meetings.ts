@@ -11,7 +11,7 @@ import { INSERT_CHUNK } from "./writes.js";
 /** What the plan column holds: what the other columns do not. */
 type PlanColumn = Pick<MeetingPlan, "expected" | "rules">;
 
-function rowOf(plan: MeetingPlan): Omit<Selectable<MeetingsTable>, "status" | "result" | "summary" | "derived_at"> {
+function rowOf(plan: MeetingPlan): Omit<Selectable<MeetingsTable>, "status" | "result" | "summary" | "derived_at" | "announce_pending"> {
   const kept: PlanColumn = { expected: plan.expected, rules: plan.rules };
   return {
     meeting_id: plan.meetingId,
@@ -150,7 +150,7 @@ export function sqlMeetings(db: Kysely<Database>): Meetings {
               ({ meetingId, result }) =>
                 sql`(${storable(meetingId)}, ${result.status}, ${JSON.stringify(result)}, ${JSON.stringify(rosterSummary(result))})`,
             );
-          await sql`update meetings set status = v.column2, result = v.column3, summary = v.column4, derived_at = ${derivedAt}
+          await sql`update meetings set status = v.column2, result = v.column3, summary = v.column4, derived_at = ${derivedAt}, announce_pending = 1
             from (values ${sql.join(values)}) as v where meetings.meeting_id = v.column1`.execute(trx);
         }
       });

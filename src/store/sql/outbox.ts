@@ -10,8 +10,8 @@ import type {
   Endpoint,
   EndpointWithSecret,
   Outbox,
+  NewDelivery,
   Page,
-  SavedSummary,
 } from "../event-store.js";
 import type { Database, DeliveriesTable, EndpointsTable } from "../schema.js";
 import { storable } from "../storable-text.js";
@@ -96,39 +96,26 @@ export function sqlOutbox(db: Kysely<Database>, dialect: SqlDialect): Outbox {
       });
     },
 
-    async endedSessions(since: string, after: string, limit: number) {
+    async dueSessions(endedBy: string, limit: number) {
       const rows = await db
-        .selectFrom("sessions")
-        .select(["id", "summary", "meeting_id"])
-        .where("started_at", ">=", since)
-        .where("ongoing", "=", 0)
-        .where("id", ">", after)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom("announced")
-                .select("announced.subject_id")
-                .where("announced.kind", "=", "session")
-                .whereRef("announced.subject_id", "=", "sessions.id"),
-            ),
-          ),
-        )
-        .orderBy("id")
+        .selectFrom("session_finals")
+        .select(["session_id", "ends_at"])
+        .where("announced", "=", 0)
+        .where("ends_at", "<=", endedBy)
+        .orderBy("ends_at")
         .limit(limit)
+        .$narrowType<{ ends_at: string }>()
         .execute();
-      return rows.map((row) => ({ summary: JSON.parse(row.summary) as SavedSummary, meetingId: row.meeting_id }));
+      return rows.map((row) => ({ sessionId: row.session_id, endsAt: row.ends_at }));
     },
 
     async meetingsToAnnounce(endedBy: string, limit: number) {
       const rows = await db
         .selectFrom("meetings")
-        .leftJoin("announced", (join) =>
-          join.on("announced.kind", "=", "meeting").onRef("announced.subject_id", "=", "meetings.meeting_id"),
-        )
-        .select(["meetings.meeting_id", "meetings.derived_at"])
-        .where("meetings.status", "in", ["held", "no_show"])
-        .where("meetings.scheduled_end", "<=", endedBy)
-        .where((eb) => eb.or([eb("announced.seen", "is", null), eb("announced.seen", "<>", eb.ref("meetings.derived_at"))]))
+        .select(["meeting_id", "derived_at"])
+        .where("announce_pending", "=", 1)
+        .where("scheduled_end", "<=", endedBy)
+        .where("status", "in", ["held", "no_show"])
         .where(({ not, exists, selectFrom }) =>
           not(
             exists(
@@ -138,20 +125,21 @@ export function sqlOutbox(db: Kysely<Database>, dialect: SqlDialect): Outbox {
                 .where(({ not, exists, selectFrom }) =>
                   not(
                     exists(
-                      selectFrom("announced as a")
-                        .select("a.subject_id")
-                        .where("a.kind", "=", "session")
-                        .whereRef("a.subject_id", "=", "sessions.id"),
+                      selectFrom("session_finals")
+                        .select("session_finals.session_id")
+                        .whereRef("session_finals.session_id", "=", "sessions.id")
+                        .where("session_finals.announced", "=", 1),
                     ),
                   ),
                 ),
             ),
           ),
         )
-        .orderBy("meetings.meeting_id")
+        .orderBy("scheduled_end")
         .limit(limit)
+        .$narrowType<{ derived_at: string }>()
         .execute();
-      return rows.map((row) => ({ meetingId: row.meeting_id, derivedAt: row.derived_at! }));
+      return rows.map((row) => ({ meetingId: row.meeting_id, derivedAt: row.derived_at }));
     },
 
     async announce(announcements: readonly Announcement[]): Promise<number> {
@@ -160,38 +148,42 @@ export function sqlOutbox(db: Kysely<Database>, dialect: SqlDialect): Outbox {
       // wait for another connection's commit; on PostgreSQL two processes announcing the same thing take turns on its
       // row, and the second finds it announced.
       return db.transaction().execute(async (trx) => {
-        const outbox = [];
-        for (let i = 0; i < announcements.length; i += INSERT_CHUNK) {
-          const chunk = announcements.slice(i, i + INSERT_CHUNK);
+        const outbox: NewDelivery[] = [];
+        const sessions = announcements.filter((a) => a.kind === "session");
+        for (let i = 0; i < sessions.length; i += INSERT_CHUNK) {
+          const chunk = sessions.slice(i, i + INSERT_CHUNK);
+          const won = await trx
+            .updateTable("session_finals")
+            .set({ announced: 1 })
+            .where("session_id", "in", chunk.map((a) => storable(a.subjectId)))
+            .where("announced", "=", 0)
+            .returning("session_id")
+            .execute();
+          const first = new Set(won.map((row) => row.session_id));
+          for (const a of chunk) if (first.has(storable(a.subjectId))) outbox.push(...a.first);
+        }
+        for (const a of announcements.filter((a) => a.kind === "meeting")) {
+          const subject = storable(a.subjectId);
           const inserted = await trx
             .insertInto("announced")
-            .values(chunk.map((a) => ({ kind: a.kind, subject_id: storable(a.subjectId), fingerprint: a.fingerprint, seen: a.seen })))
+            .values({ kind: "meeting", subject_id: subject, fingerprint: a.fingerprint })
             .onConflict((oc) => oc.columns(["kind", "subject_id"]).doNothing())
-            .returning(["kind", "subject_id"])
-            .execute();
-          const first = new Set(inserted.map((row) => `${row.kind}\n${row.subject_id}`));
-          for (const a of chunk) {
-            if (first.has(`${a.kind}\n${storable(a.subjectId)}`)) {
-              outbox.push(...a.first);
-              continue;
-            }
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) outbox.push(...a.first);
+          else {
             const changed = await trx
               .updateTable("announced")
-              .set({ fingerprint: a.fingerprint, seen: a.seen })
-              .where("kind", "=", a.kind)
-              .where("subject_id", "=", storable(a.subjectId))
+              .set({ fingerprint: a.fingerprint })
+              .where("kind", "=", "meeting")
+              .where("subject_id", "=", subject)
               .where("fingerprint", "<>", a.fingerprint)
               .executeTakeFirst();
             if (Number(changed.numUpdatedRows) > 0) outbox.push(...a.changed);
-            else {
-              await trx
-                .updateTable("announced")
-                .set({ seen: a.seen })
-                .where("kind", "=", a.kind)
-                .where("subject_id", "=", storable(a.subjectId))
-                .execute();
-            }
           }
+          // Looked at as derived then; a result derived since is looked at again.
+          let done = trx.updateTable("meetings").set({ announce_pending: 0 }).where("meeting_id", "=", subject);
+          if (a.version !== null) done = done.where("derived_at", "=", a.version);
+          await done.execute();
         }
         const rows = outbox.map((d) => ({
           id: d.id,

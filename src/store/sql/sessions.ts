@@ -12,6 +12,7 @@ import {
   deleteSessions,
   INSERT_CHUNK,
   insertPeople,
+  trackFinals,
   upsertSessions,
   type PreparedWrites,
 } from "./writes.js";
@@ -58,7 +59,10 @@ async function saveSessionRows(db: Kysely<Database>, rows: SessionRows): Promise
       await deleteSessions(trx, chunk).execute();
       await deletePeople(trx, chunk).execute();
     }
-    for (let i = 0; i < sessions.length; i += INSERT_CHUNK) await upsertSessions(trx, sessions.slice(i, i + INSERT_CHUNK)).execute();
+    for (let i = 0; i < sessions.length; i += INSERT_CHUNK) {
+      await upsertSessions(trx, sessions.slice(i, i + INSERT_CHUNK)).execute();
+      await trackFinals(trx, sessions.slice(i, i + INSERT_CHUNK)).execute();
+    }
     for (let i = 0; i < people.length; i += INSERT_CHUNK) await insertPeople(trx, people.slice(i, i + INSERT_CHUNK)).execute();
   });
 }

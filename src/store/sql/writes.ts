@@ -78,7 +78,24 @@ export function upsertSessions(db: Kysely<Database>, rows: readonly SessionRow[]
         detail: eb.ref("excluded.detail"),
         event_ids: eb.ref("excluded.event_ids"),
         meeting_id: eb.ref("excluded.meeting_id"),
+        ends_at: eb.ref("excluded.ends_at"),
       })),
+    );
+}
+
+/**
+ * Keeps, beside each saved session, when it ends for the outbox (see SessionFinalsTable): a session not yet announced
+ * takes its end as saved now; one already announced stays so.
+ */
+export function trackFinals(db: Kysely<Database>, rows: ReadonlyArray<Pick<SessionRow, "id" | "ends_at">>) {
+  return db
+    .insertInto("session_finals")
+    .values(rows.map((row) => ({ session_id: row.id, ends_at: row.ends_at, announced: sql.lit(0) })))
+    .onConflict((oc) =>
+      oc
+        .column("session_id")
+        .doUpdateSet((eb) => ({ ends_at: eb.ref("excluded.ends_at") }))
+        .where("session_finals.announced", "=", sql.lit(0)),
     );
 }
 

@@ -14,6 +14,7 @@ import {
   deleteSessions,
   insertEvents,
   insertPeople,
+  trackFinals,
   upsertSessions,
   type EventRow,
 } from "../sql/writes.js";
@@ -48,6 +49,7 @@ export function preparedWrites(database: Sqlite, db: Kysely<Database>): SqliteWr
   const deleteSessionsOf = statementOf<PartitionVersion>(database, (p) => deleteSessions(db, [p.partitionKey]));
   const deletePeopleOf = statementOf<PartitionVersion>(database, (p) => deletePeople(db, [p.partitionKey]));
   const upsertSession = statementOf<SessionRows["sessions"][number]>(database, (row) => upsertSessions(db, [row]));
+  const trackFinal = statementOf<SessionRows["sessions"][number]>(database, (row) => trackFinals(db, [row]));
   const insertPerson = statementOf<SessionRows["people"][number]>(database, (row) => insertPeople(db, [row]));
   return {
     insertEvents: database.transaction((rows: readonly EventRow[]) => rows.map((row) => insertEvent(row) === 1)),
@@ -59,7 +61,11 @@ export function preparedWrites(database: Sqlite, db: Kysely<Database>): SqliteWr
         deleteSessionsOf(partition);
         deletePeopleOf(partition);
       }
-      for (const row of sessions) if (claimed.has(row.partition_key)) upsertSession(row);
+      for (const row of sessions) {
+        if (!claimed.has(row.partition_key)) continue;
+        upsertSession(row);
+        trackFinal(row);
+      }
       for (const row of people) if (claimed.has(row.partition_key)) insertPerson(row);
     }),
   };

@@ -36,6 +36,7 @@ function tables(path: string) {
       sessions: all("select * from sessions order by id"),
       people: all("select * from session_people order by session_id, person_key"),
       partitions: all("select * from derived_partitions order by partition_key"),
+      finals: all("select * from session_finals order by session_id"),
     };
   } finally {
     database.close();
@@ -56,6 +57,7 @@ function session(id: string, partitionKey: string, minutes: number): SessionRow 
     detail: JSON.stringify({ id, minutes, participants: [] }),
     event_ids: partitionKey.startsWith("room:") ? JSON.stringify([`${id}-join`, `${id}-leave`]) : null,
     meeting_id: minutes % 2 === 0 ? `meeting-${id}` : null,
+    ends_at: minutes % 3 === 0 ? null : `2026-03-02T09:${String(minutes % 60).padStart(2, "0")}:00.000Z`,
   };
 }
 
