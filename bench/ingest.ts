@@ -15,6 +15,8 @@
  *                    --targets a,b,c,d]
  */
 import { execFileSync } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +29,7 @@ import { measureCpu, type CpuUse } from "./lib/cpu.js";
 import { startTarget } from "./lib/processes.js";
 import { runWrk, type LoadResult } from "./lib/wrk.js";
 import { startReader, type ReadTimes } from "./lib/reader.js";
-import { SCENARIOS, type Scenario } from "./lib/scenarios.js";
+import { recentTiming, SCENARIOS, type Scenario } from "./lib/scenarios.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -37,6 +39,9 @@ const { values: flags } = parseArgs({
     targets: { type: "string", default: "a,b,c,d" },
     scenarios: { type: "string", default: SCENARIOS.join(",") },
     json: { type: "boolean", default: false },
+    // Each store run again with an endpoint registered, right after the run without: sequential traffic of the past
+    // week (so that its sessions are announced), every ended session a delivery to a loopback receiver.
+    outbox: { type: "boolean", default: false },
     postgres: { type: "string", default: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test" },
   },
 });
@@ -72,12 +77,35 @@ const NAMES: Record<string, string> = {
   b: "(b) verify+parse, no store",
   c: "(c) meetmeter, SQLite FULL",
   d: "(d) meetmeter, PostgreSQL",
+  e: "(e) meetmeter, SQLite FULL, busy outbox",
+  f: "(f) meetmeter, PostgreSQL, busy outbox",
 };
 
-async function countStored(databaseUrl: string): Promise<number> {
+/** The store target a busy-outbox target runs as. */
+const STORE_OF: Record<string, string> = { c: "c", d: "d", e: "c", f: "d" };
+
+/** A receiver for the busy outbox's deliveries, answering 204 at once, counting what it got. */
+async function startOutboxReceiver() {
+  let received = 0;
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      received += 1;
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function countStored(databaseUrl: string): Promise<{ events: number; pendingDeliveries: number }> {
   const store = await openStore(parseDatabaseUrl(databaseUrl));
   try {
-    return await store.countEvents();
+    return { events: await store.countEvents(), pendingDeliveries: await store.pendingDeliveries() };
   } finally {
     await store.close();
   }
@@ -89,33 +117,45 @@ async function runOnce(scenario: Scenario, target: string, round: number, work: 
   // wrk holds every delivery in memory, and a larger file costs its own latencies: with 600,000 deliveries it added
   // a quarter of a second to the p99 of a store that answers within 30 ms with 300,000. So: enough distinct events
   // for a store at 25,000/s (the check says when they wrapped), and 100,000 for (a) and (b), which may wrap around.
-  const stores = target === "c" || target === "d";
+  const storeTarget = STORE_OF[target];
+  const stores = storeTarget !== undefined;
   const count = stores ? Math.max(50_000, STORE_EVENTS_PER_SECOND * seconds) : 100_000;
-  await writeSignedDeliveries(file, count, SECRET, runTag, scenario);
+  await writeSignedDeliveries(file, count, SECRET, runTag, scenario, flags.outbox ? recentTiming() : undefined);
 
   let databaseUrl: string | null = null;
   let schema: string | null = null;
   let folder: string | null = null;
   const env: Record<string, string> = { WHEREBY_WEBHOOK_SECRET: SECRET, MEETMETER_API_TOKEN: API_TOKEN };
+  // With and without an endpoint, the service runs alike: an ended session is final at once.
+  if (flags.outbox) env.MEETMETER_FINAL_AFTER_SECONDS = "0";
   let script = "src/cli/main.ts";
   let args = ["serve", "--port", "0"];
   if (target === "a") [script, args] = ["bench/targets/raw-http.ts", []];
   if (target === "b") [script, args] = ["bench/targets/verify-only.ts", []];
-  if (target === "c") {
+  if (storeTarget === "c") {
     folder = mkdtempSync(join(tmpdir(), "meetmeter-bench-"));
     databaseUrl = `sqlite:${join(folder, "meetmeter.db")}`;
   }
-  if (target === "d") {
+  if (storeTarget === "d") {
     schema = `bench_${runTag}`;
     databaseUrl = `${flags.postgres}?schema=${schema}`;
   }
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
 
   const server = await startTarget(script, args, env);
+  const busy = target === "e" || target === "f" ? await startOutboxReceiver() : null;
   let result: LoadResult;
   let cpu: CpuUse;
   let reads: ReadTimes | null = null;
   try {
+    if (busy) {
+      const res = await fetch(`${server.url}/api/endpoints`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ url: busy.url }),
+      });
+      if (res.status !== 201) throw new Error(`registering the endpoint answered ${res.status}`);
+    }
     const cpuUsed = measureCpu(server.child.pid!);
     const stopReading = databaseUrl ? startReader(server.url, API_TOKEN) : null;
     result = await runWrk(server.url, file, { connections, seconds });
@@ -123,17 +163,20 @@ async function runOnce(scenario: Scenario, target: string, round: number, work: 
     reads = stopReading ? await stopReading() : null;
   } finally {
     await server.stop();
+    await busy?.close();
     rmSync(file, { force: true });
   }
 
   let stored: number | null = null;
   let check = "-";
   if (databaseUrl) {
-    stored = await countStored(databaseUrl);
+    const counted = await countStored(databaseUrl);
+    stored = counted.events;
     // wrk stops counting at the deadline; up to one request per connection may be answered after it.
     const extra = stored - result.acknowledged;
     check = extra >= 0 && extra <= connections ? `ok (+${extra} in flight at the end)` : `MISMATCH (${extra})`;
     if (result.acknowledged > count) check += " (ids wrapped)";
+    if (busy) check += `; ${busy.received()} deliveries sent, ${counted.pendingDeliveries} pending at the end`;
   }
   if (folder) rmSync(folder, { recursive: true, force: true });
   if (schema) {
@@ -143,12 +186,16 @@ async function runOnce(scenario: Scenario, target: string, round: number, work: 
     await client.end();
   }
   // PostgreSQL's work counts only where it serves the receiver; otherwise it is whatever it still did from before.
-  if (target !== "d") cpu.postgresMicros = null;
+  if (storeTarget !== "d") cpu.postgresMicros = null;
   return { scenario, target, round, stored, check, reads, ...result, ...cpu };
 }
 
 const work = mkdtempSync(join(tmpdir(), "meetmeter-bench-load-"));
-const targets = flags.targets.split(",").filter((t) => t in NAMES);
+// With --outbox, each store target is followed by itself with a busy outbox: the two alternate, round after round.
+const targets = flags.targets
+  .split(",")
+  .filter((t) => t in NAMES)
+  .flatMap((t) => (flags.outbox && (t === "c" || t === "d") ? [t, t === "c" ? "e" : "f"] : [t]));
 const scenarios = flags.scenarios.split(",").filter((s): s is Scenario => (SCENARIOS as readonly string[]).includes(s));
 const runs: Run[] = [];
 try {
@@ -237,5 +284,9 @@ for (const scenario of scenarios) {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   console.log([line(header), line(widths.map((w) => "-".repeat(w))), ...table.map(line)].join("\n"));
+  for (const [busy, quiet] of [["e", "c"], ["f", "d"]] as const) {
+    const [b, q] = [rows.find((r) => r.target === NAMES[busy]), rows.find((r) => r.target === NAMES[quiet])];
+    if (b && q) console.log(`busy outbox ${NAMES[busy]} ÷ ${NAMES[quiet]}: ${(b.requestsPerSecond / q.requestsPerSecond).toFixed(2)}`);
+  }
 }
 if (runs.some((r) => r.check.startsWith("MISMATCH"))) process.exitCode = 1;

@@ -14,14 +14,32 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 const PEOPLE_PER_SESSION = 20;
 
+/** When the sequential scenario's sessions happen: the first one's start, then a session and a step apart. */
+export interface Timing {
+  startMs: number;
+  sessionMs: number;
+  stepMs: number;
+}
+
+/** A year of sessions an hour apart, each event a minute after the one before, from 2 March 2026. */
+const HISTORIC: Timing = { startMs: Date.UTC(2026, 2, 2, 8), sessionMs: 3_600_000, stepMs: 60_000 };
+
+/**
+ * The same sessions within the past week, a minute apart and 40 seconds long: each over before the next begins, and
+ * recent enough for the outbox to announce (announcer.ts leaves older ones as history).
+ */
+export function recentTiming(now = Date.now()): Timing {
+  return { startMs: now - 6 * 86_400_000, sessionMs: 60_000, stepMs: 1000 };
+}
+
 /** The sequential scenario's n-th event. */
-function sequentialEvent(n: number, runTag: string): string {
+function sequentialEvent(n: number, runTag: string, timing: Timing): string {
   const session = Math.floor(n / (PEOPLE_PER_SESSION * 2));
   const step = n % (PEOPLE_PER_SESSION * 2);
   const person = step % PEOPLE_PER_SESSION;
   const joined = step < PEOPLE_PER_SESSION;
   const numClients = joined ? person + 1 : PEOPLE_PER_SESSION - person - 1;
-  const at = new Date(Date.UTC(2026, 2, 2, 8) + session * 3_600_000 + step * 60_000).toISOString();
+  const at = new Date(timing.startMs + session * timing.sessionMs + step * timing.stepMs).toISOString();
   const subject = `student-${session}-${person}`;
   return JSON.stringify({
     apiVersion: "1.0",
@@ -184,9 +202,9 @@ function webinar(w: number, runTag: string): string[] {
 }
 
 /** The scenario's bodies in delivery order, as many as asked for. */
-export function* scenarioBodies(scenario: Scenario, runTag: string): Generator<string> {
+export function* scenarioBodies(scenario: Scenario, runTag: string, timing: Timing = HISTORIC): Generator<string> {
   if (scenario === "sequential") {
-    for (let n = 0; ; n += 1) yield sequentialEvent(n, runTag);
+    for (let n = 0; ; n += 1) yield sequentialEvent(n, runTag, timing);
   }
   const part = scenario === "school-morning" ? schoolMorning : webinar;
   for (let k = 0; ; k += 1) yield* part(k, runTag);

@@ -6,7 +6,7 @@
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { signWherebyPayload } from "../../src/whereby/signature.js";
-import { scenarioBodies, type Scenario } from "./scenarios.js";
+import { scenarioBodies, type Scenario, type Timing } from "./scenarios.js";
 
 /**
  * Writes `count` lines of "<signature>\t<body>" for wrk, the scenario's deliveries in order, all signed now; returns
@@ -18,10 +18,11 @@ export async function writeSignedDeliveries(
   secret: string,
   runTag: string,
   scenario: Scenario = "sequential",
+  timing?: Timing,
 ): Promise<number> {
   const out = createWriteStream(file);
   const timestamp = Math.floor(Date.now() / 1000);
-  const bodies = scenarioBodies(scenario, runTag);
+  const bodies = scenarioBodies(scenario, runTag, timing);
   let size = 0;
   for (let n = 0; n < count; n += 1) {
     const body = bodies.next().value as string;

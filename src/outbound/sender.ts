@@ -31,7 +31,7 @@ export class Sender {
   private readonly agents: { http: http.Agent; https: https.Agent };
 
   constructor(
-    private readonly store: Pick<Outbox, "claimDue" | "recordTries">,
+    private readonly store: Pick<Outbox, "claimDue" | "recordTries" | "nextDue">,
     private readonly settings: SenderSettings,
   ) {
     const lookup = settings.denyPrivateAddresses ? publicOnlyLookup : undefined;
@@ -46,6 +46,10 @@ export class Sender {
     let tried = 0;
     for (;;) {
       const at = now();
+      // Looked for with a read first: on SQLite a claim is a write, which waits for the writer thread's transaction
+      // with the thread that answers HTTP, and most of the time nothing is due.
+      const next = await this.store.nextDue(new Date(at).toISOString());
+      if (next === null || Date.parse(next) > at) return tried;
       // Held for twice the timeout and more: a batch's tries all end within one timeout, and then are recorded, so a
       // delivery is never sent by two processes at once. One held by a process that died waits this long.
       const lockedUntil = new Date(at + (2 * this.settings.timeoutSeconds + 15) * 1000).toISOString();
