@@ -20,7 +20,7 @@ import { createReceiver } from "./ingest/receive.js";
 import { createWebhookEndpoint, type WebhookEndpoint } from "./ingest/webhook-endpoint.js";
 import { ThrottledLog } from "./ingest/throttled-log.js";
 import { createMetrics } from "./metrics.js";
-import { OutboundLoop } from "./outbound/outbound.js";
+import { OutboundThread } from "./outbound/outbound-thread.js";
 import { MeetingResults } from "./projection/meeting-results.js";
 import { ongoingPartitionKeys } from "./projection/projector.js";
 import { StoreAvailability } from "./store/availability.js";
@@ -142,23 +142,23 @@ export async function createService(config: Config, options: ServiceOptions = {}
   await app.register(readRoutes, { store, readModel, live: feed.events, authorize, streamMaxClients, metrics });
   const results = new MeetingResults(store, config.meetingRules);
   await app.register(meetingRoutes, { store, results, readModel, rules: config.meetingRules, authorize });
-  // What became final is pushed to the endpoints users register; a store out of reach is said once a minute.
+  // What became final is pushed to the endpoints users register, from a thread of its own; a store out of reach is
+  // said once a minute.
   const outboundErrors = new ThrottledLog((_kind, repeated) => log.error({ repeated }, "outbound deliveries failed again"));
-  const outbound = new OutboundLoop(store, {
-    ...config.outbound,
-    rules: config.meetingRules,
-    onError: (error) => outboundErrors.note("round", () => log.error({ err: error }, "outbound deliveries failed")),
-    onOutcome: (outcome) => metrics.deliveries.inc({ outcome }),
-  });
+  const outbound =
+    options.outbound === false
+      ? null
+      : await OutboundThread.start({ database: config.database, outbound: config.outbound, rules: config.meetingRules }, (notice) => {
+          if ("outcome" in notice) metrics.deliveries.inc({ outcome: notice.outcome });
+          else outboundErrors.note("round", () => log.error({ reason: notice.error }, "outbound deliveries failed"));
+        });
   await app.register(outboundRoutes, {
     store,
     denyPrivateAddresses: config.outbound.denyPrivateAddresses,
     authorize,
-    onRetry: () => outbound.poke(),
+    onRetry: () => outbound?.poke(),
   });
   await app.register(dashboardPlugin);
-
-  if (options.outbound !== false) outbound.start();
 
   let closing: Promise<void> | null = null;
   return {
@@ -170,7 +170,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       closing ??= (async () => {
         availability.stop();
         await app.close();
-        await outbound.close();
+        await outbound?.close();
         outboundErrors.flush();
         await committer.flushed();
         committer.close();

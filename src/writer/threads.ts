@@ -13,10 +13,13 @@ import type { Answer, Calls, Notice, Request } from "./protocol.js";
  */
 const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 16 };
 
-/** Starts the thread whose module sits beside this one as `<name>.ts` (from source) or `<name>.js` (built). */
-function spawn(name: string, workerData: unknown): Worker {
-  const source = import.meta.url.endsWith(".ts");
-  const entry = new URL(`./${name}${source ? ".ts" : ".js"}`, import.meta.url);
+/**
+ * Starts the thread whose module sits beside `beside` (this one by default) as `<name>.ts` (from source) or
+ * `<name>.js` (built).
+ */
+function spawn(name: string, workerData: unknown, beside: string): Worker {
+  const source = beside.endsWith(".ts");
+  const entry = new URL(`./${name}${source ? ".ts" : ".js"}`, beside);
   if (!source) return new Worker(entry, { workerData, resourceLimits: RESOURCE_LIMITS });
   // Run from source (tests, benchmarks), the thread registers tsx's TypeScript loader before it loads its entry.
   const tsx = import.meta.resolve("tsx/esm/api");
@@ -51,13 +54,17 @@ export class Thread<T extends Calls<T>, N = never> {
     worker.on("exit", (code) => fail(new Error(`the ${name} thread stopped (exit code ${code})`)));
   }
 
-  /** Starts the thread and waits until it says it is ready (or fails to start). */
+  /**
+   * Starts the thread and waits until it says it is ready (or fails to start). Its module is `<name>` beside this
+   * file, or beside the module `beside` names (its import.meta.url).
+   */
   static async start<T extends Calls<T>, N = never>(
     name: string,
     workerData: unknown,
     onNotice: (notice: N) => void = () => {},
+    beside: string = import.meta.url,
   ): Promise<Thread<T, N>> {
-    const thread = new Thread<T, N>(spawn(name, workerData), name, onNotice);
+    const thread = new Thread<T, N>(spawn(name, workerData, beside), name, onNotice);
     await new Promise<unknown>((resolve, reject) => thread.pending.set(0, { resolve, reject }));
     return thread;
   }

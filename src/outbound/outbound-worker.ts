@@ -1,0 +1,28 @@
+/**
+ * The outbound thread: the announcer and the sender (outbound.ts) on a connection of their own, so that their
+ * writes (on SQLite a write waits for the writer thread's transaction) and their work never hold up the thread that
+ * answers HTTP. Started and reached through outbound-thread.ts.
+ */
+import { workerData } from "node:worker_threads";
+import { openStore } from "../store/open-store.js";
+import { notify, serveCalls } from "../writer/threads.js";
+import { OutboundLoop } from "./outbound.js";
+import type { OutboundCalls, OutboundNotice, OutboundThreadSettings } from "./outbound-thread.js";
+
+const settings = workerData as OutboundThreadSettings;
+const store = await openStore(settings.database);
+const loop = new OutboundLoop(store, {
+  ...settings.outbound,
+  rules: settings.rules,
+  onError: (error) => notify<OutboundNotice>({ error: error instanceof Error ? error.message : String(error) }),
+  onOutcome: (outcome) => notify<OutboundNotice>({ outcome }),
+});
+
+serveCalls<OutboundCalls>({
+  poke: async () => loop.poke(),
+  close: async () => {
+    await loop.close();
+    await store.close();
+  },
+});
+loop.start();
