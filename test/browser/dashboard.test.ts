@@ -10,6 +10,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { ensureDashboardBuilt } from "./build-dashboard.js";
 import { describeInChromium, launchChromium } from "./chromium.js";
 import { screenshot, watchPage, type PageWatch } from "./page-watch.js";
+import { rowKeys, table, tableValues } from "./tables.js";
 import { deliverEvent, deliverTraffic, MARKUP_NAME, type PlannedEvent } from "./traffic.js";
 
 /** Far from UTC, so that a day in the viewer's zone is not a UTC day, and the usage buckets show it. */
@@ -58,34 +59,9 @@ async function signedIn(hash = "#/sessions", width = 1280): Promise<{ page: Page
   return opened;
 }
 
-function table(page: Page, caption: string) {
-  return page.locator("table", { has: page.locator("caption", { hasText: caption }) });
-}
-
 /** The exact value behind a summary figure. */
 async function figureValue(page: Page, name: string): Promise<string | undefined> {
   return (await page.locator(`[data-figure="${name}"] dd data`).getAttribute("value")) ?? undefined;
-}
-
-/** The `<data value>` of each `data-column` cell in the rows of a table, by row key. */
-async function tableValues(page: Page, caption: string): Promise<Map<string, Record<string, string>>> {
-  const rows = await table(page, caption)
-    .locator("tbody tr")
-    .evaluateAll((trs) =>
-      trs.map((tr) => {
-        const cells: Record<string, string> = {};
-        for (const td of Array.from(tr.querySelectorAll<HTMLElement>("td[data-column]"))) {
-          const data = td.querySelector("data");
-          cells[td.dataset.column ?? ""] = data ? data.value : (td.textContent ?? "");
-        }
-        return [(tr as HTMLElement).dataset.row ?? "", cells] as const;
-      }),
-    );
-  return new Map(rows);
-}
-
-async function rowKeys(page: Page, caption: string): Promise<string[]> {
-  return [...(await tableValues(page, caption)).keys()];
 }
 
 /** A figure equals the API's; figures of an ongoing session move with the clock, so they only need to be close. */

@@ -4,6 +4,7 @@
 import "./charts/setup.js";
 import { UNAUTHORIZED_EVENT, UnauthorizedError } from "./api.js";
 import { replaceChildren } from "./dom.js";
+import { deliveriesPage } from "./pages/deliveries.js";
 import { livePage } from "./pages/live.js";
 import { meetingPage } from "./pages/meeting.js";
 import { meetingsPage } from "./pages/meetings.js";
@@ -34,6 +35,7 @@ const pages: Record<RouteName, Page> = {
   rooms: roomsPage,
   people: peoplePage,
   person: personPage,
+  deliveries: deliveriesPage,
   live: livePage,
   "not-found": notFoundPage,
 };

@@ -1,10 +1,21 @@
 /**
  * Hash routes: `#/sessions`, `#/sessions/<id>`, `#/meetings`, `#/meetings/<id>`, `#/usage`, `#/rooms`, `#/people`,
- * `#/people/<key>`, `#/live`.
+ * `#/people/<key>`, `#/deliveries`, `#/live`.
  * Query values after `?` in the hash hold a page's filters, so back, forward and bookmarks keep them.
  */
 
-export type RouteName = "sessions" | "session" | "meetings" | "meeting" | "usage" | "rooms" | "people" | "person" | "live" | "not-found";
+export type RouteName =
+  | "sessions"
+  | "session"
+  | "meetings"
+  | "meeting"
+  | "usage"
+  | "rooms"
+  | "people"
+  | "person"
+  | "deliveries"
+  | "live"
+  | "not-found";
 
 export interface Route {
   name: RouteName;
@@ -37,6 +48,7 @@ export function parseRoute(hash: string): Route {
       return { name: decodedId ? "person" : "people", id: decodedId, query };
     case "usage":
     case "rooms":
+    case "deliveries":
     case "live":
       return { name: decodedId ? "not-found" : section, id: null, query };
     default:
@@ -52,7 +64,7 @@ export function parseRoute(hash: string): Route {
  * href("sessions", null, { roomName: "/math" }); // "#/sessions?roomName=%2Fmath"
  */
 export function href(
-  section: "sessions" | "meetings" | "usage" | "rooms" | "people" | "live",
+  section: "sessions" | "meetings" | "usage" | "rooms" | "people" | "deliveries" | "live",
   id: string | null = null,
   query: Record<string, string | null | undefined> = {},
 ): string {

@@ -1,5 +1,6 @@
 /**
- * The shapes the read API answers with (SPEC §4). Session and person shapes are the server's own types.
+ * The shapes the read API answers with (SPEC §4, §10). Session, person, endpoint and delivery shapes are the server's
+ * own types.
  */
 import type {
   Artifact,
@@ -12,9 +13,12 @@ import type {
 } from "../../../attendance/types.js";
 
 import type { Attendance, MeetingResult, MeetingRules, MeetingStatus, RosterEntry, RosterStatus } from "../../../attendance/roster.js";
+import type { Delivery, DeliveryAttempt, DeliveryStatus, Endpoint } from "../../../store/event-store.js";
 
 export type { Artifact, Connection, Knock, Person, SessionDetail, SessionSummary, TimelinePoint };
 export type { Attendance, MeetingResult, MeetingRules, MeetingStatus, RosterEntry, RosterStatus };
+/** Outbound endpoints (never with their secret) and deliveries with every try (SPEC §10). */
+export type { Delivery, DeliveryAttempt, DeliveryStatus, Endpoint };
 
 /** A scheduled meeting in the meeting list (SPEC §9): its plan, its status, and how many came as expected. */
 export interface MeetingSummary {
@@ -76,6 +80,8 @@ export interface UsageReport {
 /** One stored webhook as the events API and the live stream give it. */
 export interface StoredEvent {
   id: string;
+  /** Its place in the log: the live stream's `id:`. */
+  seq: number;
   type: string;
   createdAt: string;
   receivedAt: string;

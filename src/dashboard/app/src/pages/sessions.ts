@@ -5,6 +5,7 @@ import { apiPath, getJson } from "../api.js";
 import { endOfLocalDay, startOfLocalDay } from "../dates.js";
 import { el, replaceChildren } from "../dom.js";
 import { formatCount, formatDuration, formatMinutes } from "../format.js";
+import { pagingNav } from "../paging.js";
 import { href } from "../router.js";
 import type { Page as ApiPage, RoomSummary, SessionSummary } from "../types.js";
 import { dataTable, field, link, notice, numberColumn, pageHeading, timeText } from "../ui.js";
@@ -120,18 +121,6 @@ function sessionsTable(sessions: SessionSummary[]): HTMLElement {
   });
 }
 
-function paging(query: URLSearchParams, next: string | null): HTMLElement | null {
-  const filters = Object.fromEntries([...query.entries()].filter(([name]) => name !== "cursor"));
-  const nav = el("nav", { className: "paging", attrs: { "aria-label": "Pages" } });
-  if (query.get("cursor")) nav.append(link(href("sessions", null, filters), "← First page"));
-  if (next) {
-    const nextLink = link(href("sessions", null, { ...filters, cursor: next }), "Next page →");
-    nextLink.rel = "next";
-    nav.append(nextLink);
-  }
-  return nav.childElementCount > 0 ? nav : null;
-}
-
 export const sessionsPage: Page = async ({ main, route, signal }) => {
   // Room names only help the filter along; the list does not wait on them failing.
   const rooms = getJson<ApiPage<RoomSummary>>("/api/rooms?limit=500", signal).then(
@@ -145,6 +134,6 @@ export const sessionsPage: Page = async ({ main, route, signal }) => {
     pageHeading("Sessions"),
     filterForm(route.query, await rooms),
     page.results.length > 0 ? sessionsTable(page.results) : notice(empty),
-    paging(route.query, page.cursor),
+    pagingNav("sessions", route.query, page.cursor),
   );
 };
