@@ -7,7 +7,7 @@
  * Each is recorded as announced in the transaction that writes its deliveries (Outbox.announce), so several processes
  * announcing at once announce each thing once.
  */
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { MeetingRules } from "../attendance/roster.js";
 import type { SessionDetail } from "../attendance/types.js";
 import { meetingAnswer } from "../projection/meeting-results.js";
@@ -30,9 +30,13 @@ export interface AnnouncerSettings {
   rules: MeetingRules;
 }
 
-/** A delivery id: what its `webhook-id` is, the same on every try. */
-function deliveryId(): string {
-  return `msg_${randomUUID().replaceAll("-", "")}`;
+/**
+ * A delivery's id, its `webhook-id`: the same on every try, and the same if the announcement is ever made again (its
+ * transaction taken back by a power cut after the delivery went out), so that a receiver can drop the repeat.
+ */
+function deliveryId(endpointId: string, type: PayloadType, subjectId: string, fingerprint: string): string {
+  const hash = createHash("sha256").update([endpointId, type, subjectId, fingerprint].join("\n")).digest("hex");
+  return `msg_${hash.slice(0, 32)}`;
 }
 
 export class Announcer {
@@ -49,11 +53,18 @@ export class Announcer {
     return (await this.announceSessions(endpoints, now)) + (await this.announceMeetings(endpoints, now));
   }
 
-  private deliveries(endpoints: readonly Endpoint[], type: PayloadType, subjectId: string, roomName: string | null, data: unknown, createdAt: string): NewDelivery[] {
+  private deliveries(
+    endpoints: readonly Endpoint[],
+    type: PayloadType,
+    subject: { id: string; roomName: string | null; fingerprint: string },
+    data: unknown,
+    createdAt: string,
+  ): NewDelivery[] {
     const payload = payloadText(type, createdAt, data);
+    const { id: subjectId, roomName, fingerprint } = subject;
     return endpoints
       .filter((endpoint) => accepts(endpoint, type, roomName))
-      .map((endpoint) => ({ id: deliveryId(), endpointId: endpoint.id, type, subjectId, roomName, payload, createdAt }));
+      .map((endpoint) => ({ id: deliveryId(endpoint.id, type, subjectId, fingerprint), endpointId: endpoint.id, type, subjectId, roomName, payload, createdAt }));
   }
 
   private async announceSessions(endpoints: readonly Endpoint[], now: number): Promise<number> {
@@ -72,7 +83,13 @@ export class Announcer {
         const takers = stored ? endpoints.filter((endpoint) => accepts(endpoint, "session.ended", roomName)) : [];
         const first =
           stored && takers.length > 0
-            ? this.deliveries(takers, "session.ended", sessionId, roomName, sessionEndedData(JSON.parse(stored.detailJson) as SessionDetail), createdAt)
+            ? this.deliveries(
+                takers,
+                "session.ended",
+                { id: sessionId, roomName, fingerprint: "" },
+                sessionEndedData(JSON.parse(stored.detailJson) as SessionDetail),
+                createdAt,
+              )
             : [];
         announcements.push({ kind: "session", subjectId: sessionId, fingerprint: "", version: null, first, changed: [] });
       }
@@ -93,14 +110,18 @@ export class Announcer {
         if (result === null) return [];
         const data = meetingAnswer({ plan, result }, this.settings.rules);
         const { meetingId, roomName } = plan;
+        const fingerprint = fingerprintOf(data);
+        const version = seen.get(meetingId)!;
+        // Its result as derived then: a result that changes back and forth is announced each time.
+        const subject = { id: meetingId, roomName, fingerprint: `${fingerprint}\n${version}` };
         return [
           {
             kind: "meeting" as const,
             subjectId: meetingId,
-            fingerprint: fingerprintOf(data),
-            version: seen.get(meetingId)!,
-            first: this.deliveries(endpoints, "meeting.attendance", meetingId, roomName, data, createdAt),
-            changed: this.deliveries(endpoints, "meeting.attendance.updated", meetingId, roomName, data, createdAt),
+            fingerprint,
+            version,
+            first: this.deliveries(endpoints, "meeting.attendance", subject, data, createdAt),
+            changed: this.deliveries(endpoints, "meeting.attendance.updated", subject, data, createdAt),
           },
         ];
       });

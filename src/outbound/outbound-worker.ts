@@ -10,7 +10,9 @@ import { OutboundLoop } from "./outbound.js";
 import type { OutboundCalls, OutboundNotice, OutboundThreadSettings } from "./outbound-thread.js";
 
 const settings = workerData as OutboundThreadSettings;
-const store = await openStore(settings.database);
+// What it writes is made again if a power cut takes it back (see openSqliteStore): it need not wait for the disk, nor
+// hold SQLite's one write lock from the writer thread while it does.
+const store = await openStore(settings.database, { relaxedCommits: true });
 const loop = new OutboundLoop(store, {
   ...settings.outbound,
   rules: settings.rules,

@@ -7,8 +7,13 @@ import type { EventStore } from "./event-store.js";
 import { openPostgresStore, type PostgresOptions } from "./postgres/open-postgres.js";
 import { openSqliteStore } from "./sqlite/open-sqlite.js";
 
-export async function openStore(database: DatabaseConfig, options: Omit<PostgresOptions, "schema"> = {}): Promise<EventStore> {
-  if (database.kind === "sqlite") return openSqliteStore(database.path);
+export interface StoreOptions extends Omit<PostgresOptions, "schema"> {
+  /** SQLite: commits that may be lost with power (not with the process) in return for no fsync each (see open-sqlite.ts). */
+  relaxedCommits?: boolean;
+}
+
+export async function openStore(database: DatabaseConfig, options: StoreOptions = {}): Promise<EventStore> {
+  if (database.kind === "sqlite") return openSqliteStore(database.path, { relaxedCommits: options.relaxedCommits });
   return openPostgresStore(database.url, { ...options, ...(database.schema !== null ? { schema: database.schema } : {}) });
 }
 

@@ -200,8 +200,17 @@ export function sqlOutbox(db: Kysely<Database>, dialect: SqlDialect): Outbox {
           next_attempt_at: d.createdAt,
           locked_until: null,
         }));
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) await trx.insertInto("deliveries").values(rows.slice(i, i + INSERT_CHUNK)).execute();
-        return rows.length;
+        let written = 0;
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          // A delivery made again (see Announcement) is the one already there.
+          const inserted = await trx
+            .insertInto("deliveries")
+            .values(rows.slice(i, i + INSERT_CHUNK))
+            .onConflict((oc) => oc.column("id").doNothing())
+            .executeTakeFirst();
+          written += Number(inserted.numInsertedOrUpdatedRows ?? 0);
+        }
+        return written;
       });
     },
 

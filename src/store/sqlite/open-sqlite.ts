@@ -10,7 +10,13 @@ import type { PreparedWrites } from "../sql/writes.js";
 import { sqliteDialect } from "./dialect.js";
 import { preparedWrites, type SqliteWrites } from "./prepared-writes.js";
 
-export function openSqliteStore(path: string): EventStore {
+/**
+ * `relaxedCommits`: this connection's commits are not synced to disk each (`synchronous=NORMAL`): a power cut may take
+ * back its last ones, never a crash of the process, and never what another connection committed in full. For writes
+ * that are safe to lose so and are made again (the outbox's: an announcement lost whole is made again, a try lost is
+ * tried again).
+ */
+export function openSqliteStore(path: string, { relaxedCommits = false }: { relaxedCommits?: boolean } = {}): EventStore {
   if (path !== ":memory:") {
     makePrivateFolder(dirname(path));
     // SQLite gives its -wal and -shm files the mode of the database file, so that file is made first, private.
@@ -18,7 +24,7 @@ export function openSqliteStore(path: string): EventStore {
   }
   const database = new Database(path);
   database.pragma("journal_mode = WAL");
-  database.pragma("synchronous = FULL");
+  database.pragma(relaxedCommits ? "synchronous = NORMAL" : "synchronous = FULL");
   database.pragma("busy_timeout = 5000");
   database.pragma("foreign_keys = ON");
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
