@@ -94,7 +94,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       : await openSpool(spoolPath, {
           primary: writer,
           primaryReady: () => availability.ready,
-          onDrained: (events) => feed.drained(events),
+          onDrained: () => feed.drained(),
           log,
           metrics,
         });
@@ -114,7 +114,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
     // turn, but the next batch is already there when one commits: a few percent more, and a lower p99.
     commitsInFlight: 3,
     // The writer derives what it commits, and what the spool later hands it; the live feed shows it.
-    onCommitted: (events) => feed.committed(events),
+    onCommitted: () => feed.committed(),
     onCommitTimed: (seconds, size) => {
       metrics.commitDuration.observe(seconds);
       metrics.commitBatchSize.observe(size);
@@ -139,7 +139,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const readModel = new ReadModel(store, writer);
   addOpsRoutes(app, { metrics, authorize, storeKind: store.kind, availability, spool });
   const { streamMaxClients } = config;
-  await app.register(readRoutes, { store, readModel, live: feed.events, authorize, streamMaxClients, metrics });
+  await app.register(readRoutes, { store, readModel, live: feed.tail, authorize, streamMaxClients, metrics });
   const results = new MeetingResults(store, config.meetingRules);
   await app.register(meetingRoutes, { store, results, readModel, rules: config.meetingRules, authorize });
   // What became final is pushed to the endpoints users register, from a thread of its own; a store out of reach is

@@ -1,11 +1,12 @@
 /**
- * The subscribers of `GET /api/events/stream` in this process: at most a configured number at once, each event
- * framed once and the same bytes handed to every one of them, and a subscriber that stops reading cut off once it is
- * too far behind, instead of being buffered for without end.
+ * The subscribers of `GET /api/events/stream` in this process: at most a configured number at once, each event the
+ * tail reads framed once and the same bytes handed to every one of them, and a subscriber that stops reading cut off
+ * once it is too far behind, instead of being buffered for without end. Each event goes out as an unnamed SSE event
+ * whose `id:` is its place in the log, so that a client that drops resumes after the last one it got.
  */
-import type { ServerResponse } from "node:http";
-import type { IncomingEvent } from "../store/event-store.js";
-import type { LiveEvents } from "./live-events.js";
+import type { EventReads, StoredEvent } from "../store/event-store.js";
+import { LiveSubscriber, type FramedEvent } from "./live-subscriber.js";
+import { TAIL_PAGE, type StoreTail } from "./store-tail.js";
 
 /**
  * How many bytes a subscriber may leave unread in this process before it is cut off (what the kernel's socket
@@ -14,15 +15,13 @@ import type { LiveEvents } from "./live-events.js";
 export const STREAM_MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const HEARTBEAT_MS = 15_000;
-const GREETING = Buffer.from(": meetmeter live events\n\n");
-const KEEP_ALIVE = Buffer.from(": keep-alive\n\n");
 
 export interface LiveStreamOptions {
   /** Most subscribers at once (MEETMETER_STREAM_MAX_CLIENTS). */
   maxClients: number;
   maxBufferedBytes?: number;
   /** An event as the text its `data:` lines carry. */
-  format: (event: IncomingEvent) => string;
+  format: (event: StoredEvent) => string;
   /** A subscriber was cut off with this many bytes it had not read. */
   onCut?: (unreadBytes: number) => void;
   /** The number of subscribers changed. */
@@ -30,79 +29,91 @@ export interface LiveStreamOptions {
 }
 
 export class LiveStream {
-  private readonly clients = new Set<ServerResponse>();
-  private unsubscribe: (() => void) | null = null;
+  private readonly subscribers = new Set<LiveSubscriber>();
+  private unwatch: (() => void) | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Catch-up reads, one at a time: many clients resuming at once (after a restart) take their turns. */
+  private readTurn: Promise<unknown> = Promise.resolve();
   private readonly maxBufferedBytes: number;
 
   constructor(
-    private readonly live: LiveEvents,
+    private readonly tail: StoreTail,
+    private readonly store: Pick<EventReads, "scanEvents">,
     private readonly options: LiveStreamOptions,
   ) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? STREAM_MAX_BUFFERED_BYTES;
+    tail.onEvents((events) => this.publish(events));
   }
 
   get size(): number {
-    return this.clients.size;
+    return this.subscribers.size;
   }
 
   /** Whether another subscriber would pass the limit. */
   get full(): boolean {
-    return this.clients.size >= this.options.maxClients;
-  }
-
-  /** Takes a response whose headers are written; it is a subscriber until its connection closes. */
-  add(response: ServerResponse): void {
-    this.clients.add(response);
-    this.options.onSize?.(this.clients.size);
-    response.on("close", () => this.remove(response));
-    response.write(GREETING);
-    if (this.unsubscribe !== null) return;
-    this.unsubscribe = this.live.subscribe((event) => this.send(this.frame(event)));
-    this.heartbeat = setInterval(() => this.send(KEEP_ALIVE), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    return this.subscribers.size >= this.options.maxClients;
   }
 
   /**
-   * Ends every stream: they never end by themselves, and shutdown would otherwise wait for the browsers. One that is
-   * behind is cut off, as it would never take the end.
+   * Takes a place for a subscriber and resolves once the tail knows where the log ends; the caller then writes the
+   * headers and calls `begin`, in the same turn. Rejects, the place given back, when the store cannot say.
    */
-  endAll(): void {
-    for (const client of this.clients) {
-      if (client.writableLength > 0) client.destroy();
-      else client.end();
+  async reserve(): Promise<LiveSubscriber> {
+    const subscriber: LiveSubscriber = new LiveSubscriber({
+      read: (afterSeq) => this.read(afterSeq),
+      safeSeq: () => this.tail.safeSeq,
+      newestSeq: () => this.tail.newestSeq,
+      frame: (event) => this.frame(event),
+      maxBufferedBytes: this.maxBufferedBytes,
+      onCut: (unreadBytes) => this.options.onCut?.(unreadBytes),
+      onGone: () => this.remove(subscriber),
+    });
+    this.subscribers.add(subscriber);
+    this.options.onSize?.(this.subscribers.size);
+    if (this.unwatch === null) {
+      this.unwatch = this.tail.watch();
+      this.heartbeat = setInterval(() => this.subscribers.forEach((s) => s.heartbeat()), HEARTBEAT_MS);
+      this.heartbeat.unref();
     }
+    try {
+      await this.tail.ready();
+    } catch (error) {
+      subscriber.end();
+      throw error;
+    }
+    return subscriber;
   }
 
-  private remove(response: ServerResponse): void {
-    this.clients.delete(response);
-    this.options.onSize?.(this.clients.size);
-    if (this.clients.size > 0 || this.unsubscribe === null) return;
-    this.unsubscribe();
-    this.unsubscribe = null;
+  /** Ends every stream: they never end by themselves, and shutdown would otherwise wait for the browsers. */
+  endAll(): void {
+    for (const subscriber of [...this.subscribers]) subscriber.end();
+  }
+
+  private remove(subscriber: LiveSubscriber): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    this.options.onSize?.(this.subscribers.size);
+    if (this.subscribers.size > 0 || this.unwatch === null) return;
+    this.unwatch();
+    this.unwatch = null;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
   }
 
-  private frame(event: IncomingEvent): Buffer {
-    // A body may span lines; each line of an event's data gets its own "data:" field.
-    const data = this.options.format(event).split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join("\n");
-    return Buffer.from(`event: webhook\n${data}\n\n`);
+  private read(afterSeq: number): Promise<StoredEvent[]> {
+    const read = this.readTurn.then(() => this.store.scanEvents(afterSeq, TAIL_PAGE));
+    this.readTurn = read.catch(() => {});
+    return read;
   }
 
-  private send(bytes: Buffer): void {
-    for (const client of this.clients) {
-      if (client.destroyed) continue;
-      const unread = client.writableLength;
-      if (unread > 0 && unread + bytes.length > this.maxBufferedBytes) {
-        // It stopped reading, or reads far slower than events come: an EventSource reconnects once it reads again.
-        this.clients.delete(client);
-        this.options.onSize?.(this.clients.size);
-        client.destroy();
-        this.options.onCut?.(unread);
-        continue;
-      }
-      client.write(bytes);
-    }
+  private publish(events: readonly StoredEvent[]): void {
+    if (this.subscribers.size === 0) return;
+    const framed: FramedEvent[] = events.map((event) => ({ seq: event.seq, bytes: this.frame(event) }));
+    for (const subscriber of [...this.subscribers]) subscriber.offer(framed);
+  }
+
+  private frame(event: StoredEvent): Buffer {
+    // Unnamed, so that EventSource's onmessage gets it. A body may span lines; each line gets its own "data:" field.
+    const data = this.options.format(event).split(/\r\n|\r|\n/).map((line) => `data: ${line}`).join("\n");
+    return Buffer.from(`id: ${event.seq}\n${data}\n\n`);
   }
 }

@@ -25,6 +25,15 @@ export const page = {
 
 export const text = z.string().max(1000, { error: "must be at most 1000 characters" });
 
+const SEQ = "must be the place of an event in the log: a whole number from 0";
+
+/** A place in the event log (an event's `seq`, the live stream's `id:`), as `after` and `Last-Event-ID` give it. */
+export const seq = z
+  .string()
+  .regex(/^[0-9]+$/, { error: SEQ })
+  .transform(Number)
+  .refine(Number.isSafeInteger, { error: SEQ });
+
 export const noQuery = z.strictObject({});
 
 /** A query this API does not take: 400 `invalid_query`, the message naming each bad parameter. */

@@ -202,9 +202,12 @@ export class ReadModel {
     return { window, artifacts: rows.map(storedArtifact) };
   }
 
-  /** The raw events, oldest first; a session's are those its detail is made of, recordings and transcripts too. */
+  /**
+   * The raw events, oldest first; a session's are those its detail is made of, recordings and transcripts too; with
+   * `afterSeq`, only those after that place in the log.
+   */
   async events(
-    filter: { type?: string; roomName?: string; sessionId?: string },
+    filter: { type?: string; roomName?: string; sessionId?: string; afterSeq?: number },
     limit: number,
     cursor: string | null,
   ): Promise<Page<StoredEvent>> {

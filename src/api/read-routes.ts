@@ -6,13 +6,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { derivationNote, type DerivationNote } from "../attendance/index.js";
 import { ISO_INSTANT_HINT, parseIsoInstant } from "../iso-time.js";
-import { InvalidCursorError, type IncomingEvent, type QuarantineLog } from "../store/event-store.js";
+import {
+  InvalidCursorError,
+  type EventReads,
+  type IncomingEvent,
+  type QuarantineLog,
+  type StoredEvent,
+} from "../store/event-store.js";
 import { parseEvent } from "../whereby/events.js";
 import { HttpError, sendError } from "../http/http-error.js";
 import { attendanceCsv } from "./csv.js";
-import { checkRange, instant, invalidQuery, noQuery, page, parseQuery, text } from "./query.js";
-import type { LiveEvents } from "./live-events.js";
+import { checkRange, instant, invalidQuery, noQuery, page, parseQuery, seq, text } from "./query.js";
+import { liveRoute } from "./live-route.js";
 import { LiveStream } from "./live-stream.js";
+import type { StoreTail } from "./store-tail.js";
 import type { Metrics } from "../metrics.js";
 import type { ReadModel } from "./read-model.js";
 import { isTimeZone, usageBound, UsageRangeError } from "./usage.js";
@@ -47,6 +54,7 @@ const eventsQuery = z.strictObject({
   type: text.optional(),
   roomName: text.optional(),
   sessionId: text.optional(),
+  after: seq.optional(),
 });
 
 
@@ -67,16 +75,18 @@ function derivationOf(row: IncomingEvent, body: string): DerivationNote | null {
 
 /**
  * One stored event as JSON text, its body spliced in as received: never parsed and serialised again, so that no
- * body (however deeply nested) can make answering it fail. With `withDerivation` (the /api/events list, not the live
- * stream, which must stay cheap per subscriber), `derivation` says why the figures leave it out, or how they take it
- * otherwise than it came; null when they take it as it came.
+ * body (however deeply nested) can make answering it fail. `seq` is its place in the log (what `after` and the live
+ * stream's `id:` name). With `withDerivation` (the /api/events list, not the live stream, which must stay cheap per
+ * subscriber), `derivation` says why the figures leave it out, or how they take it otherwise than it came; null when
+ * they take it as it came.
  */
-function eventJson(row: IncomingEvent, withDerivation = false): string {
+function eventJson(row: StoredEvent, withDerivation = false): string {
   const text = row.body.toString("utf8");
   // A body may begin with a byte order mark, which JSON.parse took in its stride but which is not JSON text.
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const fields = JSON.stringify({
     id: row.id,
+    seq: row.seq,
     type: row.type,
     createdAt: row.createdAt,
     receivedAt: row.receivedAt,
@@ -87,10 +97,14 @@ function eventJson(row: IncomingEvent, withDerivation = false): string {
 }
 
 export interface ReadRouteOptions {
-  /** Where the quarantine is listed from; everything else is read through the read model. */
-  store: Pick<QuarantineLog, "listQuarantine">;
+  /**
+   * Where the quarantine is listed from, and what a resuming live stream subscriber missed; everything else is read
+   * through the read model.
+   */
+  store: Pick<QuarantineLog, "listQuarantine"> & Pick<EventReads, "scanEvents">;
   readModel: ReadModel;
-  live: LiveEvents;
+  /** What the live stream follows. */
+  live: StoreTail;
   /** Most live stream subscribers at once. */
   streamMaxClients: number;
   metrics?: Pick<Metrics, "streamSubscribers" | "streamSubscribersCut">;
@@ -99,7 +113,7 @@ export interface ReadRouteOptions {
 
 export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions): Promise<void> {
   const { readModel, store, live } = options;
-  const stream = new LiveStream(live, {
+  const stream = new LiveStream(live, store, {
     maxClients: options.streamMaxClients,
     format: eventJson,
     onSize: (size) => options.metrics?.streamSubscribers.set(size),
@@ -167,7 +181,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
 
   app.get("/api/events", async (request, reply) => {
     const q = parseQuery(eventsQuery, request);
-    const filter = { type: q.type, roomName: q.roomName, sessionId: q.sessionId };
+    const filter = { type: q.type, roomName: q.roomName, sessionId: q.sessionId, afterSeq: q.after };
     const result = await readModel.events(filter, q.limit, q.cursor ?? null);
     return reply
       .type("application/json; charset=utf-8")
@@ -183,30 +197,5 @@ export async function readRoutes(app: FastifyInstance, options: ReadRouteOptions
     };
   });
 
-  app.addHook("preClose", async () => stream.endAll());
-
-  app.get("/api/events/stream", (request, reply) => {
-    parseQuery(noQuery, request);
-    if (stream.full) {
-      const message =
-        "This server has as many live stream subscribers as it takes (MEETMETER_STREAM_MAX_CLIENTS); retry later.";
-      return sendError(reply, new HttpError(503, "too_many_streams", message, { headers: { "retry-after": "30" } }));
-    }
-    reply.hijack();
-    const raw = reply.raw;
-    // What the hooks set on the reply (CORS above all) is written too: the framework writes nothing once hijacked.
-    for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) raw.setHeader(name, value);
-    const headers = {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-    };
-    if (request.method === "HEAD") {
-      raw.writeHead(200, headers).end();
-      return;
-    }
-    raw.writeHead(200, headers);
-    stream.add(raw);
-  });
+  liveRoute(app, stream);
 }

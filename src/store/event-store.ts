@@ -69,6 +69,8 @@ export interface SessionFilter {
 export interface EventFilter {
   type?: string;
   roomName?: string;
+  /** Only events after this place in the log (their `seq`): what a reader that has the rest asks for. */
+  afterSeq?: number;
   /** The events of one session. */
   session?: SessionScope;
 }
@@ -164,8 +166,8 @@ export class SessionsRefusedError extends Error {
 }
 
 export interface StoredRelay {
-  /** Tells the other processes these events were stored here; nothing waits for it, and it cannot fail. */
-  announce(ids: readonly string[]): void;
+  /** Tells the other processes that events were stored here; nothing waits for it, and it cannot fail. */
+  announce(): void;
   close(): Promise<void>;
 }
 
@@ -186,11 +188,11 @@ export interface StoreAdmin {
   /** What the database is set up to do that this service will suffer from: each a sentence for the operator. */
   setupWarnings(): Promise<string[]>;
   /**
-   * How the processes sharing this database tell each other which events they stored, so that each process's live
-   * stream shows them all: `onStored` hears the ids the others announce. Only PostgreSQL is shared so; elsewhere the
-   * relay does nothing.
+   * How the processes sharing this database tell each other that they stored events, so that each process's live
+   * stream reads them at once rather than at its next look: `onStored` hears the others' announcements. Only
+   * PostgreSQL is shared so; elsewhere the relay does nothing.
    */
-  relayStored(onStored: (ids: string[]) => void): Promise<StoredRelay>;
+  relayStored(onStored: () => void): Promise<StoredRelay>;
   close(): Promise<void>;
 }
 
@@ -214,8 +216,13 @@ export interface EventReads {
    * committed late below that place (two transactions commit in either order): the partition must be read whole.
    */
   partitionsAfter(after: ReadonlyMap<string, number>): Promise<{ rows: PartitionBody[]; counts: Map<string, number> }>;
-  /** Events in arrival order after `afterSeq`: for rebuild and export. */
+  /** Events in arrival order after `afterSeq`: for rebuild, export and the live stream. */
   scanEvents(afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The places (`seq`) of the newest `count` events, newest first: where the live stream starts to follow the log,
+   * and which places just below its end are still empty (a transaction not yet committed may fill them).
+   */
+  newestSeqs(count: number): Promise<number[]>;
   countEvents(): Promise<number>;
   /**
    * Brings the query planner's statistics of the log up to date: before a rebuild, which reads every partition. A log

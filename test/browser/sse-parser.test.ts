@@ -11,16 +11,16 @@ function parseAll(chunks: string[]): SseMessage[] {
 }
 
 describe("SseParser", () => {
-  it("reads the server's frames and skips comments and keep-alives", () => {
+  it("reads the server's frames, unnamed with their place as id, and skips comments, keep-alives and retry", () => {
     const stream = [
-      ": meetmeter live events\n\n",
-      'event: webhook\ndata: {"id":"a"}\n\n',
+      ": meetmeter live events\nretry: 2000\n\n",
+      'id: 41\ndata: {"id":"a","seq":41}\n\n',
       ": keep-alive\n\n",
-      'event: webhook\ndata: {"id":"b"}\n\n',
+      'id: 42\ndata: {"id":"b","seq":42}\n\n',
     ].join("");
     expect(parseAll([stream])).toEqual([
-      { event: "webhook", data: '{"id":"a"}', id: null },
-      { event: "webhook", data: '{"id":"b"}', id: null },
+      { event: "message", data: '{"id":"a","seq":41}', id: "41" },
+      { event: "message", data: '{"id":"b","seq":42}', id: "42" },
     ]);
   });
 
@@ -33,19 +33,25 @@ describe("SseParser", () => {
 
   it("holds an unfinished frame until its blank line arrives", () => {
     const parser = new SseParser();
-    expect(parser.push("event: webhook\ndata: {\"id\"")).toEqual([]);
+    expect(parser.push("id: 3\ndata: {\"id\"")).toEqual([]);
     expect(parser.push(':"x"}\n')).toEqual([]);
-    expect(parser.push("\n")).toEqual([{ event: "webhook", data: '{"id":"x"}', id: null }]);
+    expect(parser.push("\n")).toEqual([{ event: "message", data: '{"id":"x"}', id: "3" }]);
   });
 
   it("gives the same messages however the stream is cut into chunks", () => {
     const stream = [
-      'event: webhook\r\ndata: {"id":"a","displayName":"<img src=x onerror=alert(1)>"}\r\n\r\n',
+      'id: 1\r\ndata: {"id":"a","displayName":"<img src=x onerror=alert(1)>"}\r\n\r\n',
       ": ping\n\n",
-      'event: webhook\ndata: {"id":"b"}\n\n',
+      'id: 2\ndata: {"id":"b"}\n\n',
+      // A named event (none the server sends), kept apart by its name.
+      'event: other\nid: 3\ndata: {"id":"c"}\n\n',
     ].join("");
     const whole = parseAll([stream]);
-    expect(whole).toHaveLength(2);
+    expect(whole.map((message) => [message.event, message.id])).toEqual([
+      ["message", "1"],
+      ["message", "2"],
+      ["other", "3"],
+    ]);
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 12 }), (cuts) => {
         const points = [0, ...cuts.sort((a, b) => a - b), stream.length];

@@ -34,7 +34,8 @@ async function streamedIds(url: string, token: string, ms: number): Promise<stri
   }
   const events = text
     .split("\n\n")
-    .filter((block) => block.startsWith("event: webhook\n"))
+    // Each stored event is unnamed (an EventSource's onmessage gets it), with its data on `data:` lines.
+    .filter((block) => block.split("\n").some((line) => line.startsWith("data: ")))
     .map((block) => block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n"))
     .map((data) => (JSON.parse(data) as { id: string }).id);
   return events;

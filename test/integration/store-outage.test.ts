@@ -49,7 +49,7 @@ async function watchStream(url: string, token: string) {
         const blocks = text.split("\n\n");
         text = blocks.pop() ?? "";
         for (const block of blocks) {
-          if (!block.startsWith("event: webhook\n")) continue;
+          if (!/^id: \d+$/m.test(block)) continue;
           const data = block.split("\n").filter((line) => line.startsWith("data: ")).map((line) => line.slice(6)).join("\n");
           seen.add((JSON.parse(data) as { id: string }).id);
         }

@@ -48,6 +48,6 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
     });
-  const relay = (onStored: (ids: string[]) => void) => openStoredRelay(listenerClient, schema, onStored);
+  const relay = (onStored: () => void) => openStoredRelay(listenerClient, schema, onStored);
   return sqlEventStore(postgresDialect, db, { schema, relay });
 }

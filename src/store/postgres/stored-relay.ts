@@ -1,22 +1,15 @@
 /**
- * PostgreSQL's LISTEN/NOTIFY between the `meetmeter serve` processes sharing one database: each announces the ids of
- * the events it stored, and hears the others', so that every process's live stream shows them all.
+ * PostgreSQL's LISTEN/NOTIFY between the `meetmeter serve` processes sharing one database: each announces that it
+ * stored events, and hears when the others did, so that every process's live stream reads the log at once rather
+ * than at its next look. A notice carries nothing but who sent it: what was stored is read from the log itself, so a
+ * notice lost (a connection made again, a process that stopped) costs a moment, never an event.
  */
 import { createHash, randomUUID } from "node:crypto";
 import pg from "pg";
 import type { StoredRelay } from "../event-store.js";
 
-/**
- * Bytes of ids per notification: PostgreSQL takes payloads under 8000 bytes, and a notice that is too long is lost
- * whole. An id may have 256 characters, each up to 6 bytes in JSON (NUL is `\u0000`), so notices are cut by bytes.
- */
-const NOTICE_BYTES = 7_500;
 /** How soon a listening connection that was lost is made again. */
 const RELISTEN_MS = 1000;
-/** Notices sent and not yet answered, at most: past it the connection is stuck, and announcements are dropped. */
-const NOTICES_IN_FLIGHT = 1000;
-/** Ids kept to announce while the connection is being made again, at most. */
-const IDS_WHILE_AWAY = 10_000;
 
 /** One channel per schema, so that stores sharing a database stay apart; a hash keeps it within a name's length. */
 function channelOf(schema: string): string {
@@ -25,51 +18,35 @@ function channelOf(schema: string): string {
 
 /**
  * Opens the relay on a connection of its own, outside the pool, made by `makeClient`. Announcements go out on that
- * connection too, which commits without waiting for the disk: a notice is not data.
+ * connection too, which commits without waiting for the disk: a notice is not data. At most one notice is in flight;
+ * announcements made meanwhile (or while there is no connection) go out as one when it is answered.
  */
-export async function openStoredRelay(
-  makeClient: () => pg.Client,
-  schema: string,
-  onStored: (ids: string[]) => void,
-): Promise<StoredRelay> {
+export async function openStoredRelay(makeClient: () => pg.Client, schema: string, onStored: () => void): Promise<StoredRelay> {
   const origin = randomUUID();
   const channel = channelOf(schema);
   let client: pg.Client | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
-  let inFlight = 0;
-  /** What was to be announced while there was no connection: sent once there is one. */
-  let waiting: string[] = [];
-  const send = (ids: readonly string[]) => {
-    if (!client) {
-      waiting = [...waiting, ...ids].slice(-IDS_WHILE_AWAY);
+  let sending = false;
+  let unsent = false;
+  const send = () => {
+    if (!client || sending) {
+      unsent = true;
       return;
     }
-    const notify = (some: readonly string[]) => {
-      if (inFlight >= NOTICES_IN_FLIGHT) return;
-      inFlight += 1;
-      client!
-        .query("select pg_notify($1, $2)", [channel, JSON.stringify({ origin, ids: some })])
-        .catch(() => {})
-        .finally(() => (inFlight -= 1));
-    };
-    let notice: string[] = [];
-    let bytes = 0;
-    for (const id of ids) {
-      const size = Buffer.byteLength(JSON.stringify(id)) + 1;
-      if (notice.length > 0 && bytes + size > NOTICE_BYTES) {
-        notify(notice);
-        notice = [];
-        bytes = 0;
-      }
-      notice.push(id);
-      bytes += size;
-    }
-    if (notice.length > 0) notify(notice);
+    sending = true;
+    unsent = false;
+    client
+      .query("select pg_notify($1, $2)", [channel, origin])
+      .catch(() => {})
+      .finally(() => {
+        sending = false;
+        if (unsent) send();
+      });
   };
   const listen = async (): Promise<void> => {
     const next = makeClient();
-    // A lost connection (PostgreSQL restarted, say) is made again; what is stored meanwhile is not heard.
+    // A lost connection (PostgreSQL restarted, say) is made again; what was stored meanwhile is read once it is.
     const again = () => {
       if (client === next) client = null;
       if (stopped || timer) return;
@@ -82,12 +59,7 @@ export async function openStoredRelay(
     next.on("error", again);
     next.on("end", again);
     next.on("notification", (notice) => {
-      try {
-        const { origin: from, ids } = JSON.parse(notice.payload ?? "{}") as { origin?: string; ids?: unknown };
-        if (from !== origin && Array.isArray(ids)) onStored(ids.filter((id): id is string => typeof id === "string"));
-      } catch {
-        // Not ours to read.
-      }
+      if (notice.payload !== origin) onStored();
     });
     try {
       await next.connect();
@@ -95,9 +67,9 @@ export async function openStoredRelay(
       if (stopped) await next.end();
       else {
         client = next;
-        const away = waiting;
-        waiting = [];
-        send(away);
+        // Whatever the others announced while this process was not listening.
+        onStored();
+        if (unsent) send();
       }
     } catch {
       await next.end().catch(() => {});

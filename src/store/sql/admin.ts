@@ -8,8 +8,8 @@ import type { SqlDialect } from "./dialect.js";
 export interface SqlAdminOptions {
   /** The PostgreSQL schema the tables live in; names it for the migrator, which otherwise looks in every schema. */
   schema?: string;
-  /** PostgreSQL: how the processes sharing the database tell each other what they stored (see relayStored). */
-  relay?: (onStored: (ids: string[]) => void) => Promise<StoredRelay>;
+  /** PostgreSQL: how the processes sharing the database tell each other that they stored events (see relayStored). */
+  relay?: (onStored: () => void) => Promise<StoredRelay>;
 }
 
 export function sqlAdmin(db: Kysely<Database>, dialect: SqlDialect, options: SqlAdminOptions = {}): StoreAdmin {
@@ -29,7 +29,7 @@ export function sqlAdmin(db: Kysely<Database>, dialect: SqlDialect, options: Sql
 
     setupWarnings: () => dialect.setupWarnings(db),
 
-    async relayStored(onStored: (ids: string[]) => void): Promise<StoredRelay> {
+    async relayStored(onStored: () => void): Promise<StoredRelay> {
       return options.relay ? options.relay(onStored) : { announce: () => {}, close: async () => {} };
     },
 

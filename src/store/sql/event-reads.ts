@@ -81,6 +81,11 @@ export function sqlEventReads(db: Kysely<Database>, dialect: SqlDialect): EventR
       return rows.map(toStoredEvent);
     },
 
+    async newestSeqs(count: number): Promise<number[]> {
+      const rows = await db.selectFrom("events").select("seq").orderBy("seq", "desc").limit(count).execute();
+      return rows.map((row) => Number(row.seq));
+    },
+
     async countEvents(): Promise<number> {
       const row = await db
         .selectFrom("events")
@@ -114,6 +119,7 @@ export function sqlEventReads(db: Kysely<Database>, dialect: SqlDialect): EventR
       let query = db.selectFrom("events").selectAll().orderBy("seq").limit(limit + 1);
       if (filter.type) query = query.where("type", "=", storable(filter.type));
       if (filter.roomName) query = query.where("room_name", "=", storable(filter.roomName));
+      if (filter.afterSeq !== undefined) query = query.where("seq", ">", filter.afterSeq);
       if (filter.session) {
         const partitionKey = storable(filter.session.partitionKey);
         const ids = filter.session.ids.map((id) => storable(id));

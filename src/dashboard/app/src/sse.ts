@@ -14,8 +14,8 @@ export interface SseMessage {
  *
  * @example
  * const parser = new SseParser();
- * parser.push("event: webhook\ndata: {\"id\"");
- * parser.push(":1}\n\n"); // [{ event: "webhook", data: "{\"id\":1}", id: null }]
+ * parser.push("id: 7\ndata: {\"id\"");
+ * parser.push(":1}\n\n"); // [{ event: "message", data: "{\"id\":1}", id: "7" }]
  */
 export class SseParser {
   private buffer = "";

@@ -1,6 +1,7 @@
 /**
  * Live: each webhook as it is stored, pretty-printed, newest on top; the quickest way to see that Whereby's
- * deliveries arrive. Reconnects by itself when the stream drops.
+ * deliveries arrive. Reconnects by itself when the stream drops, and resumes after the last event it showed
+ * (Last-Event-ID), so that nothing stored meanwhile is missed.
  */
 import { apiFetch, UnauthorizedError } from "../api.js";
 import { el, replaceChildren } from "../dom.js";
@@ -78,15 +79,21 @@ export const livePage: Page = async ({ main, signal }) => {
   );
 
   let backoffMs = 1000;
+  /** The `id:` of the last event shown: its place in the log, where a new connection resumes. */
+  let lastEventId: string | null = null;
   while (!signal.aborted) {
     try {
-      const response = await apiFetch("/api/events/stream", { headers: { accept: "text/event-stream" }, signal });
+      const headers: Record<string, string> = { accept: "text/event-stream" };
+      if (lastEventId !== null) headers["last-event-id"] = lastEventId;
+      const response = await apiFetch("/api/events/stream", { headers, signal });
       if (!response.body) throw new Error("The stream has no body.");
       status.textContent = "Connected: waiting for events.";
       status.dataset.state = "connected";
       backoffMs = 1000;
       for await (const message of readSse(response.body)) {
-        if (message.event !== "webhook") continue;
+        // The stream's events are unnamed ("message"); any other name is not one this page knows.
+        if (message.event !== "message") continue;
+        if (message.id !== null) lastEventId = message.id;
         const event = JSON.parse(message.data) as StoredEvent;
         list.prepend(eventItem(event));
         while (list.childElementCount > LIVE_EVENT_LIMIT) list.lastElementChild?.remove();
